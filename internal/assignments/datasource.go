@@ -1,0 +1,105 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+var (
+	_ datasource.DataSource              = &DataSource{}
+	_ datasource.DataSourceWithConfigure = &DataSource{}
+)
+
+// DataSource lists every assignment of one policy, policy-set ones included.
+type DataSource struct {
+	f      *Family
+	client *graph.Client
+}
+
+// NewDataSource returns the data source factory for a family.
+func NewDataSource(f *Family) func() datasource.DataSource {
+	return func() datasource.DataSource { return &DataSource{f: f} }
+}
+
+func (d *DataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + d.f.TypeSuffix
+}
+
+func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = d.f.dataSourceSchema()
+}
+
+func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// listedAttrTypes is the object type of one element of the data source's list.
+func (f *Family) listedAttrTypes() map[string]attr.Type {
+	m := f.elementAttrTypes()
+	m[attrID] = types.StringType
+	if f.Sources {
+		m[attrSource] = types.StringType
+		m[attrSourceID] = types.StringType
+	}
+	return m
+}
+
+func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var policyID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(d.f.PolicyIDAttribute), &policyID)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The intune provider has no Graph client; set tenant_id, client_id and client_secret.")
+		return
+	}
+	id := policyID.ValueString()
+	got, err := d.f.API(d.client).List(ctx, id)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Reading assignments of %s %s", d.f.PolicyNoun, id), errorDetail(err, d.f, id))
+		return
+	}
+	sort.SliceStable(got, func(i, j int) bool { return got[i].ID < got[j].ID })
+
+	objType := types.ObjectType{AttrTypes: d.f.listedAttrTypes()}
+	vals := make([]attr.Value, 0, len(got))
+	for _, a := range got {
+		e, _ := d.f.fromGraph(a)
+		if !d.f.hasTargetAttribute() {
+			e.Target = types.StringNull()
+		}
+		all := map[string]attr.Value{
+			attrTarget: e.Target, attrGroupID: e.GroupID, attrCollectionID: e.CollectionID,
+			attrFilterID: e.FilterID, attrFilterType: e.FilterType,
+			attrID: types.StringValue(a.ID), attrSource: nullIfEmpty(a.Source), attrSourceID: nullIfEmpty(a.SourceID),
+		}
+		fields := make(map[string]attr.Value, len(objType.AttrTypes))
+		for name := range objType.AttrTypes {
+			fields[name] = all[name]
+		}
+		o, diags := types.ObjectValue(objType.AttrTypes, fields)
+		resp.Diagnostics.Append(diags...)
+		vals = append(vals, o)
+	}
+	list, diags := types.ListValue(objType, vals)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.f.PolicyIDAttribute), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("assignments"), list)...)
+}
+
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

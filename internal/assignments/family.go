@@ -1,0 +1,87 @@
+// Package assignments is the one assignment engine that every policy family shares:
+// schema pieces, plan-time validation, the HCL <-> Graph mapping, set comparison and the
+// CRUD flow. A policy family is data (a Family), not code.
+package assignments
+
+import (
+	"strings"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+// Field names a per-kind identifier attribute of an assignment target.
+type Field int
+
+const (
+	FieldNone Field = iota
+	FieldGroupID
+	FieldCollectionID
+)
+
+// TargetKind is one kind of assignment target, as users write it and as Graph sends it.
+type TargetKind struct {
+	Name        string // HCL value of `target`, e.g. "exclusion_group"
+	ODataType   string // wire @odata.type with '#'
+	Needs       Field  // the identifier this kind requires (all others are forbidden)
+	Excludes    bool   // an exclusion: its group must not also be included
+	Filterable  bool   // accepts an assignment filter
+	Description string // for the docs
+}
+
+// Family describes one policy family's assignments. The resource, the data source, their
+// schemas, validation and docs are all derived from it.
+type Family struct {
+	TypeSuffix        string // resource type after "<provider>_", e.g. "device_configuration_assignments"
+	PolicyIDAttribute string // e.g. "device_configuration_id"
+	PolicyNoun        string // e.g. "device configuration", used in diagnostics and docs
+	GraphPath         string // e.g. "/deviceManagement/deviceConfigurations", for docs
+	Targets           []TargetKind
+	Filters           bool // targets may carry an assignment filter
+	Sources           bool // assignments have source/sourceId; only direct ones are managed
+	API               func(*graph.Client) graph.AssignmentAPI
+
+	ResourceDescription   string
+	DataSourceDescription string
+}
+
+// hasTargetAttribute: a family with a single target kind has no `target` attribute; the
+// kind is implied (Office policies only target groups).
+func (f *Family) hasTargetAttribute() bool { return len(f.Targets) > 1 }
+
+func (f *Family) uses(field Field) bool {
+	for _, k := range f.Targets {
+		if k.Needs == field {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Family) kindByName(name string) (TargetKind, bool) {
+	if !f.hasTargetAttribute() {
+		return f.Targets[0], true
+	}
+	for _, k := range f.Targets {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return TargetKind{}, false
+}
+
+func (f *Family) kindByODataType(t string) (TargetKind, bool) {
+	for _, k := range f.Targets {
+		if strings.EqualFold(k.ODataType, t) {
+			return k, true
+		}
+	}
+	return TargetKind{}, false
+}
+
+func (f *Family) targetNames() []string {
+	names := make([]string, len(f.Targets))
+	for i, k := range f.Targets {
+		names[i] = k.Name
+	}
+	return names
+}

@@ -1,0 +1,175 @@
+package assignments
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// collectionPattern: a Configuration Manager collection id is a three-character site code
+// and five hexadecimal digits (SMS00001, MEM00012).
+var collectionPattern = regexp.MustCompile(`^[A-Za-z0-9]{3}[0-9A-Fa-f]{5}$`)
+
+func guidValidator() validator.String {
+	return stringvalidator.RegexMatches(guidPattern, "must be a GUID such as 11111111-2222-3333-4444-555555555555")
+}
+
+func quoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+func (f *Family) targetDescription() string {
+	var b strings.Builder
+	b.WriteString("What the assignment targets. One of:\n")
+	for _, k := range f.Targets {
+		fmt.Fprintf(&b, "  - `%s`: %s\n", k.Name, k.Description)
+	}
+	return b.String()
+}
+
+func (f *Family) resourceSchema() schema.Schema {
+	attrs := map[string]schema.Attribute{}
+	if f.hasTargetAttribute() {
+		attrs[attrTarget] = schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: f.targetDescription(),
+			Validators:          []validator.String{stringvalidator.OneOf(f.targetNames()...)},
+		}
+	}
+	if f.uses(FieldGroupID) {
+		desc := "Object ID of the Entra ID group."
+		if f.hasTargetAttribute() {
+			desc += " Required for " + quoted(f.kindsNeeding(FieldGroupID)) + "; not allowed otherwise."
+		}
+		attrs[attrGroupID] = schema.StringAttribute{
+			Required:            !f.hasTargetAttribute(),
+			Optional:            f.hasTargetAttribute(),
+			MarkdownDescription: desc,
+			Validators:          []validator.String{guidValidator()},
+		}
+	}
+	if f.uses(FieldCollectionID) {
+		attrs[attrCollectionID] = schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Configuration Manager collection ID, such as `MEM00012`. Required for " +
+				quoted(f.kindsNeeding(FieldCollectionID)) + "; not allowed otherwise.",
+			Validators: []validator.String{stringvalidator.RegexMatches(collectionPattern,
+				"must be a Configuration Manager collection ID: a three-character site code and five hexadecimal digits, such as MEM00012")},
+		}
+	}
+	if f.Filters {
+		attrs[attrFilterID] = schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "ID of an Intune assignment filter that narrows the assignment. Requires `filter_type`. " +
+				"Not allowed on " + quoted(f.kindsNotFilterable()) + ".",
+			Validators: []validator.String{guidValidator()},
+		}
+		attrs[attrFilterType] = schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "How `filter_id` applies: `include` (only matching devices) or `exclude` (all but matching devices). Requires `filter_id`; leave both out for no filter.",
+			Validators:          []validator.String{stringvalidator.OneOf("include", "exclude")},
+		}
+	}
+	return schema.Schema{
+		MarkdownDescription: f.ResourceDescription,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The " + f.PolicyNoun + " ID (same as `" + f.PolicyIDAttribute + "`).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			f.PolicyIDAttribute: schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "ID of the " + f.PolicyNoun + " whose direct assignments this resource manages. Changing it forces a new resource.",
+				Validators:          []validator.String{guidValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"assignments": schema.SetNestedAttribute{
+				Required: true,
+				MarkdownDescription: "The complete set of direct assignments of the policy. Assignments not listed here are removed " +
+					"on apply; an empty set removes them all." + f.sourcesNote(),
+				NestedObject: schema.NestedAttributeObject{Attributes: attrs},
+			},
+		},
+	}
+}
+
+func (f *Family) sourcesNote() string {
+	if !f.Sources {
+		return ""
+	}
+	return " Assignments the policy gets from policy sets are not managed here and never show as drift."
+}
+
+func (f *Family) dataSourceSchema() dschema.Schema {
+	attrs := map[string]dschema.Attribute{
+		attrID: dschema.StringAttribute{Computed: true, MarkdownDescription: "Assignment ID, as Graph reports it (opaque)."},
+	}
+	if f.hasTargetAttribute() {
+		attrs[attrTarget] = dschema.StringAttribute{Computed: true, MarkdownDescription: f.targetDescription() +
+			"A target kind this provider does not know shows as its Graph `@odata.type`."}
+	}
+	if f.uses(FieldGroupID) {
+		attrs[attrGroupID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Object ID of the targeted Entra ID group."}
+	}
+	if f.uses(FieldCollectionID) {
+		attrs[attrCollectionID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Targeted Configuration Manager collection ID."}
+	}
+	if f.Filters {
+		attrs[attrFilterID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Assignment filter ID, or null."}
+		attrs[attrFilterType] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`include`, `exclude`, or null for no filter."}
+	}
+	if f.Sources {
+		attrs[attrSource] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`direct`, or `policySets` for an assignment inherited from a policy set."}
+		attrs[attrSourceID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "ID of the policy (direct) or policy set the assignment comes from."}
+	}
+	return dschema.Schema{
+		MarkdownDescription: f.DataSourceDescription,
+		Attributes: map[string]dschema.Attribute{
+			"id": dschema.StringAttribute{Computed: true, MarkdownDescription: "The " + f.PolicyNoun + " ID."},
+			f.PolicyIDAttribute: dschema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "ID of the " + f.PolicyNoun + ".",
+				Validators:          []validator.String{guidValidator()},
+			},
+			"assignments": dschema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Every assignment of the policy, sorted by ID" + map[bool]string{true: ", including those inherited from policy sets.", false: "."}[f.Sources],
+				NestedObject:        dschema.NestedAttributeObject{Attributes: attrs},
+			},
+		},
+	}
+}
+
+func (f *Family) kindsNeeding(field Field) []string {
+	var out []string
+	for _, k := range f.Targets {
+		if k.Needs == field {
+			out = append(out, k.Name)
+		}
+	}
+	return out
+}
+
+func (f *Family) kindsNotFilterable() []string {
+	var out []string
+	for _, k := range f.Targets {
+		if !k.Filterable {
+			out = append(out, k.Name)
+		}
+	}
+	return out
+}

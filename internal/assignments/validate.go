@@ -1,0 +1,117 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// validate checks the rules that span attributes of one assignment, or several
+// assignments, at plan time. Per-attribute rules (GUID format, allowed values) are schema
+// validators. Unknown values are skipped: they are checked again once known.
+func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if set.IsNull() || set.IsUnknown() {
+		return diags
+	}
+	elems, objs, d := elementsFromSet(ctx, set)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+
+	type seenTarget struct {
+		excludes bool
+		where    path.Path
+	}
+	seen := map[string]seenTarget{}
+
+	for i, e := range elems {
+		at := root.AtSetValue(objs[i])
+		if e.Target.IsUnknown() {
+			continue
+		}
+		kind, ok := f.kindByName(e.Target.ValueString())
+		if !ok {
+			continue // the target attribute's own validator reports it
+		}
+		for _, fc := range []struct {
+			field Field
+			name  string
+			value types.String
+			what  string
+		}{
+			{FieldGroupID, attrGroupID, e.GroupID, "the object ID of an Entra ID group"},
+			{FieldCollectionID, attrCollectionID, e.CollectionID, "a Configuration Manager collection ID"},
+		} {
+			if !f.uses(fc.field) {
+				continue
+			}
+			switch {
+			case kind.Needs == fc.field && fc.value.IsNull():
+				diags.AddAttributeError(at.AtName(fc.name), "Missing "+fc.name,
+					fmt.Sprintf("An assignment with target %q needs %s, %s.", kind.Name, fc.name, fc.what))
+			case kind.Needs != fc.field && !fc.value.IsNull() && !fc.value.IsUnknown():
+				diags.AddAttributeError(at.AtName(fc.name), "Unexpected "+fc.name,
+					fmt.Sprintf("An assignment with target %q does not take %s; only %s do. Remove it, or change the target.",
+						kind.Name, fc.name, quoted(f.kindsNeeding(fc.field))))
+			}
+		}
+
+		if f.Filters {
+			// "has" means known and set; an unknown value may still turn out null.
+			hasID := !e.FilterID.IsNull() && !e.FilterID.IsUnknown()
+			hasType := !e.FilterType.IsNull() && !e.FilterType.IsUnknown()
+			unknown := e.FilterID.IsUnknown() || e.FilterType.IsUnknown()
+			switch {
+			case !kind.Filterable && (hasID || hasType):
+				name := attrFilterID
+				if !hasID {
+					name = attrFilterType
+				}
+				diags.AddAttributeError(at.AtName(name), "Assignment filter not allowed",
+					fmt.Sprintf("Intune does not apply assignment filters to target %q. Remove filter_id and filter_type from this assignment.", kind.Name))
+			case unknown:
+			case hasID && !hasType:
+				diags.AddAttributeError(at.AtName(attrFilterType), "Missing filter_type",
+					"filter_id is set, so filter_type must say how the filter applies: \"include\" or \"exclude\".")
+			case hasType && !hasID:
+				diags.AddAttributeError(at.AtName(attrFilterID), "Missing filter_id",
+					"filter_type is set, so filter_id must name the assignment filter. Leave both out for no filter.")
+			}
+		}
+
+		// Graph gives each target one assignment id (graph-api.md 1.5), so a target may
+		// appear once: the same group included twice, or included and excluded, collides.
+		identity := kind.Name
+		switch kind.Needs {
+		case FieldGroupID:
+			if e.GroupID.IsUnknown() || e.GroupID.IsNull() {
+				continue
+			}
+			identity = "group " + strings.ToLower(e.GroupID.ValueString())
+		case FieldCollectionID:
+			if e.CollectionID.IsUnknown() || e.CollectionID.IsNull() {
+				continue
+			}
+			identity = "collection " + strings.ToLower(e.CollectionID.ValueString())
+		}
+		if prev, dup := seen[identity]; dup {
+			switch {
+			case prev.excludes != kind.Excludes:
+				diags.AddAttributeError(at.AtName(attrGroupID), "Group both included and excluded",
+					fmt.Sprintf("Group %s appears as an included and as an excluded target. A group can be one or the other for a policy; remove one of the two assignments.", e.GroupID.ValueString()))
+			default:
+				diags.AddAttributeError(at, "Duplicate assignment target",
+					fmt.Sprintf("The same target (%s) appears in more than one assignment. Graph keeps one assignment per target; merge them into one.", identity))
+			}
+			continue
+		}
+		seen[identity] = seenTarget{excludes: kind.Excludes, where: at}
+	}
+	return diags
+}

@@ -1,0 +1,365 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// routeKind names the resource a /beta path resolved to.
+type routeKind int
+
+const (
+	rkDeviceCollection routeKind = iota + 1
+	rkDeviceCount
+	rkDeviceItem
+	rkDeviceAssign
+	rkDeviceAssignments
+	rkDeviceAssignmentsCount
+	rkDeviceAssignment
+	rkDeviceNavEmpty // groupAssignments, deviceStatuses...: served as empty collections
+	rkOfficeSingleton
+	rkOfficeCollection
+	rkOfficeCount
+	rkOfficeItem
+	rkOfficeAssign
+	rkOfficeAssignments
+	rkOfficeAssignmentsCount
+	rkOfficeAssignment
+	rkOfficeUpdatePriorities
+	rkBatch
+	rkNotEmulated
+)
+
+// route is a parsed /beta path.
+type route struct {
+	kind         routeKind
+	policyID     string
+	assignmentID string
+	cast         string // type-cast segment on an item (without "microsoft.graph.")
+	navName      string // for rkDeviceNavEmpty / rkNotEmulated
+	template     string // OData route template, for the 405 message
+	methods      []string
+}
+
+// splitGraphPath turns "/beta/a/b('k')/c" into ["a","b","k","c"]: key-in-
+// parentheses addressing is flattened into a key segment (spec 1.1).
+func splitGraphPath(escaped string) ([]string, string, bool) {
+	rest := escaped[5:] // strip "/beta" (any case)
+	var out []string
+	for _, raw := range strings.Split(rest, "/") {
+		if raw == "" {
+			continue
+		}
+		seg, err := url.PathUnescape(raw)
+		if err != nil {
+			return nil, raw, false
+		}
+		if i := strings.IndexByte(seg, '('); i > 0 && strings.HasSuffix(seg, ")") {
+			name, key := seg[:i], seg[i+1:len(seg)-1]
+			if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
+				key = strings.ReplaceAll(key[1:len(key)-1], "''", "'")
+			}
+			if key == "" {
+				return nil, seg, false
+			}
+			out = append(out, name, key)
+			continue
+		}
+		out = append(out, seg)
+	}
+	return out, "", true
+}
+
+func eq(a, b string) bool { return strings.EqualFold(a, b) }
+
+// castName returns the type name of a "microsoft.graph.X" segment.
+func castName(seg string) (string, bool) {
+	const p = "microsoft.graph."
+	if len(seg) > len(p) && strings.EqualFold(seg[:len(p)], p) {
+		return seg[len(p):], true
+	}
+	return "", false
+}
+
+// parseRoute resolves segments to a route; on failure it returns the
+// offending segment for the "Resource not found for the segment" 400.
+func parseRoute(t []string) (*route, string) {
+	if len(t) == 0 {
+		return nil, "beta"
+	}
+	switch {
+	case eq(t[0], "$batch") && len(t) == 1:
+		return &route{kind: rkBatch, template: "~/$batch", methods: []string{"POST"}}, ""
+	case eq(t[0], "deviceManagement"):
+		return parseDeviceRoute(t)
+	case eq(t[0], "officeConfiguration"):
+		return parseOfficeRoute(t)
+	}
+	return nil, t[0]
+}
+
+func parseDeviceRoute(t []string) (*route, string) {
+	if len(t) == 1 {
+		return &route{kind: rkNotEmulated, navName: "deviceManagement"}, ""
+	}
+	if !eq(t[1], "deviceConfigurations") {
+		return nil, t[1]
+	}
+	if len(t) == 2 {
+		return &route{kind: rkDeviceCollection, template: "~/singleton/navigation", methods: []string{"GET", "POST"}}, ""
+	}
+	if eq(t[2], "$count") {
+		if len(t) > 3 {
+			return nil, t[3]
+		}
+		return &route{kind: rkDeviceCount, template: "~/singleton/navigation/$count", methods: []string{"GET"}}, ""
+	}
+	if _, ok := castName(t[2]); ok {
+		// a cast on the collection is not something this provider uses
+		return nil, t[2]
+	}
+	r := &route{policyID: t[2]}
+	i := 3
+	if i < len(t) {
+		if n, ok := castName(t[i]); ok && !eq(n, "assign") {
+			r.cast = n
+			i++
+		}
+	}
+	if i == len(t) {
+		r.kind, r.template, r.methods = rkDeviceItem, "~/singleton/navigation/key", []string{"GET", "PATCH", "DELETE"}
+		if r.cast != "" {
+			r.template += "/cast"
+		}
+		return r, ""
+	}
+	seg := t[i]
+	switch {
+	case eq(seg, "assign") || eq(seg, "microsoft.graph.assign"):
+		if i+1 != len(t) {
+			return nil, t[i+1]
+		}
+		r.kind, r.template, r.methods = rkDeviceAssign, "~/singleton/navigation/key/action", []string{"POST"}
+	case eq(seg, "assignments"):
+		switch {
+		case i+1 == len(t):
+			r.kind, r.template, r.methods = rkDeviceAssignments, "~/singleton/navigation/key/navigation", []string{"GET", "POST"}
+		case eq(t[i+1], "$count") && i+2 == len(t):
+			r.kind, r.template, r.methods = rkDeviceAssignmentsCount, "~/singleton/navigation/key/navigation/$count", []string{"GET"}
+		case i+2 == len(t):
+			r.assignmentID = t[i+1]
+			r.kind, r.template, r.methods = rkDeviceAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
+		default:
+			return nil, t[i+2]
+		}
+	case eq(seg, "groupAssignments") || eq(seg, "deviceStatuses") || eq(seg, "userStatuses") || eq(seg, "deviceSettingStateSummaries"):
+		if i+1 != len(t) {
+			return &route{kind: rkNotEmulated, navName: seg}, ""
+		}
+		r.kind, r.navName, r.template, r.methods = rkDeviceNavEmpty, seg, "~/singleton/navigation/key/navigation", []string{"GET"}
+	case eq(seg, "deviceStatusOverview") || eq(seg, "userStatusOverview") || eq(seg, "getOmaSettingPlainTextValue"):
+		return &route{kind: rkNotEmulated, navName: seg}, ""
+	default:
+		return nil, seg
+	}
+	return r, ""
+}
+
+func parseOfficeRoute(t []string) (*route, string) {
+	if len(t) == 1 {
+		return &route{kind: rkOfficeSingleton, template: "~/singleton", methods: []string{"GET", "PATCH"}}, ""
+	}
+	if !eq(t[1], "clientConfigurations") {
+		if eq(t[1], "tenantCheckinStatuses") || eq(t[1], "tenantUserCheckinSummary") {
+			return &route{kind: rkNotEmulated, navName: t[1]}, ""
+		}
+		return nil, t[1]
+	}
+	if len(t) == 2 {
+		return &route{kind: rkOfficeCollection, template: "~/singleton/navigation", methods: []string{"GET", "POST"}}, ""
+	}
+	if eq(t[2], "updatePriorities") || eq(t[2], "microsoft.graph.updatePriorities") || eq(t[2], "microsoft.management.services.api.updatePriorities") {
+		if len(t) > 3 {
+			return nil, t[3]
+		}
+		return &route{kind: rkOfficeUpdatePriorities, template: "~/singleton/navigation/action", methods: []string{"POST"}}, ""
+	}
+	if eq(t[2], "$count") {
+		if len(t) > 3 {
+			return nil, t[3]
+		}
+		return &route{kind: rkOfficeCount, template: "~/singleton/navigation/$count", methods: []string{"GET"}}, ""
+	}
+	r := &route{policyID: t[2]}
+	i := 3
+	if i < len(t) {
+		if n, ok := castName(t[i]); ok && !eq(n, "assign") {
+			r.cast = n
+			i++
+		}
+	}
+	if i == len(t) {
+		r.kind, r.template, r.methods = rkOfficeItem, "~/singleton/navigation/key", []string{"GET", "PATCH", "DELETE"}
+		return r, ""
+	}
+	seg := t[i]
+	switch {
+	case eq(seg, "assign") || eq(seg, "microsoft.graph.assign"):
+		if i+1 != len(t) {
+			return nil, t[i+1]
+		}
+		r.kind, r.template, r.methods = rkOfficeAssign, "~/singleton/navigation/key/action", []string{"POST"}
+	case eq(seg, "assignments"):
+		switch {
+		case i+1 == len(t):
+			r.kind, r.template, r.methods = rkOfficeAssignments, "~/singleton/navigation/key/navigation", []string{"GET", "POST"}
+		case eq(t[i+1], "$count") && i+2 == len(t):
+			r.kind, r.template, r.methods = rkOfficeAssignmentsCount, "~/singleton/navigation/key/navigation/$count", []string{"GET"}
+		case i+2 == len(t):
+			r.assignmentID = t[i+1]
+			r.kind, r.template, r.methods = rkOfficeAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
+		default:
+			return nil, t[i+2]
+		}
+	case eq(seg, "policyPayload") || eq(seg, "userPreferencePayload") || eq(seg, "checkinStatuses") || eq(seg, "userCheckinSummary"):
+		return &route{kind: rkNotEmulated, navName: seg}, ""
+	default:
+		return nil, seg
+	}
+	return r, ""
+}
+
+// fefURL renders the internal Intune front-end URL quoted in nested errors.
+func (r *route) fefURL(path string) string {
+	svc := "DeviceConfiguration_2408/StatelessDeviceConfigurationFEService"
+	if r.kind >= rkOfficeSingleton && r.kind <= rkOfficeUpdatePriorities {
+		svc = "OfficeCirrus_2408/StatelessOfficeCirrusFEService"
+	}
+	return "https://fef.msua01.manage.microsoft.com/" + svc + path + "?api-version=5023-07-19"
+}
+
+// internalPath is the canonical OData path Intune logs (key in parentheses,
+// actions namespace-qualified as microsoft.management.services.api).
+func (r *route) internalPath() string {
+	var b strings.Builder
+	office := r.kind >= rkOfficeSingleton && r.kind <= rkOfficeUpdatePriorities
+	if office {
+		b.WriteString("/officeConfiguration")
+		if r.kind != rkOfficeSingleton {
+			b.WriteString("/clientConfigurations")
+		}
+	} else {
+		b.WriteString("/deviceManagement/deviceConfigurations")
+	}
+	if r.policyID != "" {
+		fmt.Fprintf(&b, "('%s')", r.policyID)
+	}
+	switch r.kind {
+	case rkDeviceAssign, rkOfficeAssign:
+		b.WriteString("/microsoft.management.services.api.assign")
+	case rkOfficeUpdatePriorities:
+		b.WriteString("/microsoft.management.services.api.updatePriorities")
+	case rkDeviceAssignments, rkDeviceAssignment, rkOfficeAssignments, rkOfficeAssignment, rkDeviceAssignmentsCount, rkOfficeAssignmentsCount:
+		b.WriteString("/assignments")
+		if r.assignmentID != "" {
+			fmt.Fprintf(&b, "('%s')", r.assignmentID)
+		}
+	}
+	return b.String()
+}
+
+// permissions needed for a method (spec 7): reads accept Read.All or
+// ReadWrite.All, everything else needs ReadWrite.All.
+func requiredPerms(method string) []string {
+	if method == http.MethodGet || method == http.MethodHead {
+		return []string{PermReadAll, PermReadWriteAll}
+	}
+	return []string{PermReadWriteAll}
+}
+
+// serveGraph authenticates, routes and dispatches a /beta request. The
+// order mirrors the real pipeline: injected faults/throttling at the
+// gateway, token validation (401), URL parsing (400), verb (405), then the
+// workload: permission (403), existence (404), payload validation (400).
+func (s *Server) serveGraph(c *reqCtx) {
+	if s.applyFault(c) {
+		return
+	}
+	claims, err := s.verifyBearer(c.r.Header.Get("Authorization"))
+	if err != nil {
+		c.w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="", authorization_uri="%s/common/oauth2/authorize", client_id="%s"`, c.baseURL(), graphAppID))
+		c.graphError(http.StatusUnauthorized, "InvalidAuthenticationToken", err.Error(), "")
+		return
+	}
+	c.claims = claims
+	if s.applyThrottle(c) {
+		return
+	}
+	segs, bad, ok := splitGraphPath(c.r.URL.EscapedPath())
+	if !ok {
+		c.badSegment(bad)
+		return
+	}
+	rt, bad := parseRoute(segs)
+	if rt == nil {
+		c.badSegment(bad)
+		return
+	}
+	if rt.kind == rkNotEmulated {
+		c.graphError(http.StatusNotImplemented, "NotImplemented", fmt.Sprintf("The emulator does not implement '%s'.", rt.navName), "")
+		return
+	}
+	c.fefURL = rt.fefURL(rt.internalPath())
+	allowed := false
+	for _, m := range rt.methods {
+		if m == c.r.Method {
+			allowed = true
+		}
+	}
+	if !allowed {
+		c.w.Header().Set("Allow", strings.Join(rt.methods, ", "))
+		st := s.cfg.WrongVerbStatus
+		code := "No method match route template"
+		if st == http.StatusBadRequest {
+			code = "BadRequest"
+		}
+		c.graphError(st, code, fmt.Sprintf("No OData route exists that match template %s with http verb %s for request %s.", rt.template, c.r.Method, strings.TrimPrefix(c.fefURL, "https://fef.msua01.manage.microsoft.com")), "")
+		return
+	}
+	if rt.kind == rkBatch {
+		s.serveBatch(c)
+		return
+	}
+	if perms := requiredPerms(c.r.Method); !claims.hasAnyPermission(perms) {
+		c.intuneError(http.StatusForbidden, "Forbidden",
+			"Application is not authorized to perform this operation. Application must have one of the following scopes: "+strings.Join(perms, ", "),
+			"token lacks "+strings.Join(perms, " or "))
+		return
+	}
+	switch rt.kind {
+	case rkDeviceCollection, rkDeviceCount, rkDeviceItem, rkDeviceAssign, rkDeviceAssignments, rkDeviceAssignmentsCount, rkDeviceAssignment, rkDeviceNavEmpty:
+		s.serveDevice(c, rt)
+	default:
+		s.serveOffice(c, rt)
+	}
+}
+
+// writeCount answers a /$count request: text/plain integer.
+func (c *reqCtx) writeCount(n int) {
+	c.setGraphHeaders()
+	c.w.Header().Set("Content-Type", "text/plain;charset=utf-8")
+	c.w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(c.w, "%d", n)
+}
+
+// notFound is the Intune 404 for an unknown policy or assignment id.
+func (c *reqCtx) notFound(what, id string) {
+	c.intuneError(http.StatusNotFound, "ResourceNotFound", "", fmt.Sprintf("%s '%s' not found", what, id))
+}
+
+// badRequest is the Intune validation 400.
+func (c *reqCtx) badRequest(reason string) {
+	c.intuneError(http.StatusBadRequest, "BadRequest", "", reason)
+}

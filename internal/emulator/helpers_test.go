@@ -1,0 +1,223 @@
+package emulator_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+const (
+	tenant   = "11111111-2222-4333-8444-555555555555"
+	rwClient = "aaaaaaaa-0000-4000-8000-000000000001"
+	roClient = "aaaaaaaa-0000-4000-8000-000000000002"
+	secret   = "s3cret"
+	group1   = "11111111-1111-1111-1111-111111111111"
+	group2   = "22222222-2222-2222-2222-222222222222"
+	filter1  = "99999999-9999-9999-9999-999999999999"
+)
+
+func startEmu(t *testing.T, mod func(*emulator.Config)) *emulator.Server {
+	t.Helper()
+	cfg := emulator.Config{
+		TenantID: tenant,
+		Apps: []emulator.App{
+			{ClientID: rwClient, ClientSecret: secret, Roles: []string{emulator.PermReadWriteAll}},
+			{ClientID: roClient, ClientSecret: secret, Roles: []string{emulator.PermReadAll}},
+		},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := emulator.Start(cfg)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+type resp struct {
+	status int
+	header http.Header
+	raw    []byte
+	json   map[string]any
+}
+
+func (r *resp) str(path ...string) string {
+	v := dig(r.json, path...)
+	s, _ := v.(string)
+	return s
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func (r *resp) values(t *testing.T) []map[string]any {
+	t.Helper()
+	arr, ok := r.json["value"].([]any)
+	if !ok {
+		t.Fatalf("no value array in %s", r.raw)
+	}
+	out := make([]map[string]any, len(arr))
+	for i, v := range arr {
+		out[i] = v.(map[string]any)
+	}
+	return out
+}
+
+func doReq(t *testing.T, s *emulator.Server, method, target, token string, body any, hdr map[string]string) *resp {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	u := target
+	if !strings.HasPrefix(u, "https://") {
+		u = s.URL() + target
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range hdr {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	res, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := &resp{status: res.StatusCode, header: res.Header, raw: raw}
+	if len(raw) > 0 && strings.Contains(res.Header.Get("Content-Type"), "json") {
+		if err := json.Unmarshal(raw, &r.json); err != nil {
+			t.Fatalf("%s %s: invalid JSON %q: %v", method, target, raw, err)
+		}
+	}
+	return r
+}
+
+func tokenReq(t *testing.T, s *emulator.Server, tenantID string, form url.Values) *resp {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.URL()+"/"+tenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := &resp{status: res.StatusCode, header: res.Header, raw: raw}
+	if err := json.Unmarshal(raw, &r.json); err != nil {
+		t.Fatalf("token endpoint: invalid JSON %q", raw)
+	}
+	return r
+}
+
+func getToken(t *testing.T, s *emulator.Server, clientID string) string {
+	t.Helper()
+	r := tokenReq(t, s, tenant, url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {clientID},
+		"client_secret": {secret},
+		"scope":         {"https://graph.microsoft.com/.default openid offline_access profile"},
+	})
+	if r.status != 200 {
+		t.Fatalf("token: %d %s", r.status, r.raw)
+	}
+	return r.str("access_token")
+}
+
+func jwtClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", tok)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func gz(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	_, _ = w.Write(b)
+	_ = w.Close()
+	return buf.Bytes()
+}
+
+// nestedMessage extracts the inner "Message" of an Intune nested error.
+func nestedMessage(t *testing.T, r *resp) string {
+	t.Helper()
+	msg := r.str("error", "message")
+	if !strings.HasPrefix(msg, "{\r\n") {
+		t.Fatalf("message is not the nested Intune form: %q", msg)
+	}
+	var inner map[string]any
+	if err := json.Unmarshal([]byte(msg), &inner); err != nil {
+		t.Fatalf("nested message is not JSON: %v", err)
+	}
+	if inner["_version"] != float64(3) {
+		t.Fatalf("nested _version = %v", inner["_version"])
+	}
+	m, _ := inner["Message"].(string)
+	return m
+}
+
+func devPath(id string, rest ...string) string {
+	p := "/beta/deviceManagement/deviceConfigurations/" + id
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+func group(id string) map[string]any {
+	return map[string]any{"target": map[string]any{"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": id}}
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

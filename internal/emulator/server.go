@@ -1,0 +1,377 @@
+// Package emulator is an in-memory, HTTPS emulator of the slice of the
+// Microsoft identity platform and Microsoft Graph beta used by the Intune
+// Terraform provider (see /work/shared/graph-api.md, "the spec"). Real
+// clients (azidentity/MSAL-Go, kiota-http-go/msgraph-beta-sdk-go) talk to it
+// unmodified. Defaults are strict and realistic; behaviour the spec marks as
+// inferred ([INF]) can be switched through Config fields whose zero value is
+// the strict/realistic choice.
+package emulator
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fixed demo identities, used when Config leaves them empty (and by the
+// command's flag defaults) so a manually started emulator is predictable.
+const (
+	DefaultTenantID     = "4a1e3d2c-0b5f-4e6a-9c7d-8e9f0a1b2c3d"
+	DefaultClientID     = "0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b"
+	DefaultClientSecret = "emulator-secret"
+)
+
+// Graph application permissions used by the Intune endpoints (spec 7).
+const (
+	PermReadAll      = "DeviceManagementConfiguration.Read.All"
+	PermReadWriteAll = "DeviceManagementConfiguration.ReadWrite.All"
+)
+
+// App is a registered confidential client (app registration + service
+// principal) of the emulated tenant.
+type App struct {
+	ClientID     string
+	ClientSecret string
+	Roles        []string // app roles put in the token's "roles" claim, e.g. "DeviceManagementConfiguration.ReadWrite.All"
+}
+
+// Config configures Start. The zero value is usable: every [INF] switch is
+// named so that false/zero selects the strict, realistic behaviour.
+type Config struct {
+	Addr          string        // listen address, default "127.0.0.1:0"
+	CA            *CA           // nil => generate one
+	TenantID      string        // the one tenant that exists; default DefaultTenantID
+	Apps          []App         // registered apps; default one app DefaultClientID/DefaultClientSecret with ReadWrite.All
+	PageSize      int           // default page size for collections, default 1000; $top honoured up to 999
+	TokenLifetime time.Duration // default 1h; expires_in reflects it
+
+	// ExtraHosts are added to the leaf certificate's SANs (127.0.0.1, ::1
+	// and localhost are always present), e.g. a container hostname.
+	ExtraHosts []string
+	// ClockSkew tolerated when checking exp/nbf of bearer tokens. Zero (the
+	// default) makes expiry exact so tests can observe it.
+	ClockSkew time.Duration
+	// GraphAudiences are the token audiences Graph accepts. Default:
+	// "https://graph.microsoft.com" and Graph's app id.
+	GraphAudiences []string
+	// AcceptAnyAudience disables the audience check on Graph requests.
+	AcceptAnyAudience bool
+
+	// LenientValidation [INF] turns off the strict 400s of spec 2
+	// "Constraints" (filters on exclusions, filter consistency, duplicate
+	// targets, unknown properties, missing Content-Type...): inputs are
+	// normalised instead (last duplicate wins, exclusion filters dropped).
+	LenientValidation bool
+	// PlainErrorMessages [INF] emits plain error messages instead of the
+	// Intune form that nests a JSON document inside error.message.
+	PlainErrorMessages bool
+	// VerboseErrors [INF] includes the emulator's reason for a validation
+	// failure inside the nested Intune message (real Intune only says "An
+	// error has occurred"). The reason is always sent in the
+	// X-Emulator-Reason response header regardless.
+	VerboseErrors bool
+	// OmitIntent [INF] leaves "intent" out of device assignments on read
+	// (the real service sometimes omits it); default emits "apply".
+	OmitIntent bool
+	// AssignmentODataType [INF] adds
+	// "@odata.type":"#microsoft.graph.deviceConfigurationAssignment" to device
+	// assignments; the real captured GET has none, so default off.
+	AssignmentODataType bool
+	// WrongVerbStatus [INF] is the status for a known path with an
+	// unsupported method: 0 => 405 "No method match route template"; set
+	// 400 to mimic Intune front-ends that answer 400.
+	WrongVerbStatus int
+	// PatchReturnsEntity [INF] answers device PATCH with the docs' 200 +
+	// entity instead of the real service's 204.
+	PatchReturnsEntity bool
+	// ConflictOnDuplicateAssignment [INF] makes POST .../assignments answer
+	// 409 when the computed id exists, instead of upserting (201).
+	ConflictOnDuplicateAssignment bool
+	// DisableThrottling [INF] turns off the per-tenant/per-app 20-second
+	// windows of spec 4.3 (FailNext still works).
+	DisableThrottling bool
+	// ThrottleLimits overrides the spec 4.3 limits; zero fields use them.
+	ThrottleLimits ThrottleLimits
+}
+
+// RecordedRequest is one request as the emulator saw it, for assertions such
+// as "no request reached the emulator" or "the client sent this body".
+type RecordedRequest struct {
+	Method, Path, RawQuery string
+	Header                 http.Header
+	Body                   []byte // after gunzip
+	Status                 int    // status the emulator answered
+	Time                   time.Time
+}
+
+// Server is a running emulator.
+type Server struct {
+	cfg     Config
+	ca      *CA
+	ln      net.Listener
+	httpSrv *http.Server
+	url     string
+
+	signKey *rsa.PrivateKey
+	kid     string
+
+	mu        sync.Mutex // guards the Graph data below
+	pageSize  int
+	devices   *store[*devicePolicy]
+	offices   *store[*officePolicy]
+	officeCfg officeSingleton
+
+	logMu sync.Mutex
+	reqs  []*RecordedRequest
+
+	faults   faultSet
+	throttle *throttler
+}
+
+// Start generates keys (and a CA when cfg.CA is nil) and serves the identity
+// endpoints and /beta Graph over HTTPS (TLS 1.2+) on cfg.Addr.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.TenantID == "" {
+		cfg.TenantID = DefaultTenantID
+	}
+	if len(cfg.Apps) == 0 {
+		cfg.Apps = []App{{ClientID: DefaultClientID, ClientSecret: DefaultClientSecret, Roles: []string{PermReadWriteAll}}}
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 1000
+	}
+	if cfg.TokenLifetime <= 0 {
+		cfg.TokenLifetime = time.Hour
+	}
+	if len(cfg.GraphAudiences) == 0 {
+		cfg.GraphAudiences = []string{"https://graph.microsoft.com", graphAppID}
+	}
+	if cfg.WrongVerbStatus == 0 {
+		cfg.WrongVerbStatus = http.StatusMethodNotAllowed
+	}
+	ca := cfg.CA
+	if ca == nil {
+		var err error
+		if ca, err = NewCA(); err != nil {
+			return nil, err
+		}
+	}
+	leaf, err := ca.IssueServerCert(append([]string{"127.0.0.1", "::1", "localhost"}, cfg.ExtraHosts...))
+	if err != nil {
+		return nil, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: token signing key: %w", err)
+	}
+	sum := sha256.Sum256(key.PublicKey.N.Bytes())
+	s := &Server{
+		cfg:      cfg,
+		ca:       ca,
+		signKey:  key,
+		kid:      base64.RawURLEncoding.EncodeToString(sum[:15]),
+		pageSize: cfg.PageSize,
+		devices:  newStore[*devicePolicy](),
+		offices:  newStore[*officePolicy](),
+	}
+	s.officeCfg = officeSingleton{id: stableGUID("officeConfiguration:" + cfg.TenantID)}
+	s.throttle = newThrottler(cfg.ThrottleLimits)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listen %s: %w", cfg.Addr, err)
+	}
+	s.ln = ln
+	s.url = "https://" + ln.Addr().String()
+	s.httpSrv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		TLSConfig: &tls.Config{
+			MinVersion:   tls.VersionTLS12,
+			Certificates: []tls.Certificate{leaf},
+		},
+		ErrorLog: nil,
+	}
+	go func() { _ = s.httpSrv.ServeTLS(ln, "", "") }()
+	return s, nil
+}
+
+// URL returns the base URL, e.g. "https://127.0.0.1:41234" (no trailing
+// slash). Graph lives under URL()+"/beta", the authority host is URL()+"/".
+func (s *Server) URL() string { return s.url }
+
+// GraphURL returns URL()+"/beta", the base URL to give the Graph SDK.
+func (s *Server) GraphURL() string { return s.url + "/beta" }
+
+// TenantID returns the tenant the emulator serves.
+func (s *Server) TenantID() string { return s.cfg.TenantID }
+
+// CA returns the root CA that signed the server certificate.
+func (s *Server) CA() *CA { return s.ca }
+
+// HTTPClient returns a client trusting only the emulator's CA.
+func (s *Server) HTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 60 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{RootCAs: s.ca.Pool(), MinVersion: tls.VersionTLS12},
+			ForceAttemptHTTP2: true,
+		},
+	}
+}
+
+// Close stops the listener and drops open connections.
+func (s *Server) Close() { _ = s.httpSrv.Close() }
+
+// SetPageSize changes the default page size of collections at run time
+// (n <= 0 restores the configured default).
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		n = s.cfg.PageSize
+	}
+	s.pageSize = n
+}
+
+// Requests returns a copy of the request log, in arrival order.
+func (s *Server) Requests() []RecordedRequest {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	out := make([]RecordedRequest, len(s.reqs))
+	for i, r := range s.reqs {
+		out[i] = *r
+		out[i].Header = r.Header.Clone()
+		out[i].Body = append([]byte(nil), r.Body...)
+	}
+	return out
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.logMu.Lock()
+	s.reqs = nil
+	s.logMu.Unlock()
+}
+
+// statusRecorder captures the status code for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// maxBody bounds request bodies (after decompression too).
+const maxBody = 32 << 20
+
+// ServeHTTP is the single entry point: it reads (and gunzips) the body,
+// records the request, then dispatches to the identity or Graph handlers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &RecordedRequest{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Time: time.Now()}
+	s.logMu.Lock()
+	s.reqs = append(s.reqs, rec)
+	s.logMu.Unlock()
+	sw := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		s.logMu.Lock()
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		rec.Status = sw.status
+		s.logMu.Unlock()
+	}()
+
+	c := newReqCtx(s, sw, r)
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read request body.", "")
+		return
+	}
+	body, encErr := decodeContentEncoding(r.Header.Get("Content-Encoding"), raw)
+	s.logMu.Lock()
+	if encErr == nil {
+		rec.Body = body
+	} else {
+		rec.Body = raw
+	}
+	s.logMu.Unlock()
+	c.body = body
+
+	if isGraphPath(r.URL.Path) {
+		if encErr != nil {
+			c.graphEncodingError(encErr)
+			return
+		}
+		s.serveGraph(c)
+		return
+	}
+	if encErr != nil {
+		c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		c.w.WriteHeader(http.StatusUnsupportedMediaType)
+		return
+	}
+	s.serveIdentity(c)
+}
+
+var errUnsupportedEncoding = errors.New("unsupported content encoding")
+
+// decodeContentEncoding undoes Content-Encoding: kiota gzips every request
+// body by default (spec 4.4); anything but gzip/identity answers 415, on which
+// kiota's compression handler retries uncompressed.
+func decodeContentEncoding(enc string, raw []byte) ([]byte, error) {
+	enc = strings.TrimSpace(strings.ToLower(enc))
+	switch enc {
+	case "", "identity":
+		if len(raw) > maxBody {
+			return nil, errors.New("request body too large")
+		}
+		return raw, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("invalid gzip body: %w", err)
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, maxBody+1))
+		if err != nil {
+			return nil, fmt.Errorf("invalid gzip body: %w", err)
+		}
+		if len(out) > maxBody {
+			return nil, errors.New("request body too large")
+		}
+		return out, nil
+	default:
+		return nil, errUnsupportedEncoding
+	}
+}
+
+func isGraphPath(p string) bool {
+	return len(p) >= 5 && strings.EqualFold(p[:5], "/beta") && (len(p) == 5 || p[5] == '/')
+}

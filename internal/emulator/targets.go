@@ -1,0 +1,299 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Target is an assignment target as stored and emitted. ODataType always
+// carries the leading '#' (spec 2: the Go SDK discriminator needs it).
+type Target struct {
+	ODataType    string // wire value WITH '#', e.g. "#microsoft.graph.groupAssignmentTarget"
+	GroupID      string
+	CollectionID string
+	FilterID     string // "" => null on the wire
+	FilterType   string // "" => "none" on the wire (device family only)
+}
+
+// Assignment is a stored assignment of either family. Office assignments use
+// only ID and Target.
+type Assignment struct {
+	ID       string // server computed as in spec section 1.5 when empty
+	Source   string // "direct" (default when empty) or "policySets"
+	SourceID string // default policy id for direct
+	Intent   string // "apply" default
+	Target   Target
+}
+
+// Device-family target type names (spec 2), exactly the set the Go SDK
+// v0.165.0 discriminator knows.
+const (
+	TargetGroup           = "#microsoft.graph.groupAssignmentTarget"
+	TargetExclusionGroup  = "#microsoft.graph.exclusionGroupAssignmentTarget"
+	TargetAllLicensedUser = "#microsoft.graph.allLicensedUsersAssignmentTarget"
+	TargetAllDevices      = "#microsoft.graph.allDevicesAssignmentTarget"
+	TargetConfigMgrColl   = "#microsoft.graph.configurationManagerCollectionAssignmentTarget"
+	TargetOfficeGroup     = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
+
+	// Fixed target keys used in computed assignment ids (spec 1.5).
+	allDevicesKey       = "adadadad-808e-44e2-905a-0b7873a8a531"
+	allLicensedUsersKey = "acacacac-9df4-4c7d-9d50-4ef0226f57a9"
+	zeroGUID            = "00000000-0000-0000-0000-000000000000"
+)
+
+var deviceTargetTypes = []string{TargetGroup, TargetExclusionGroup, TargetAllLicensedUser, TargetAllDevices, TargetConfigMgrColl}
+
+// canonicalType maps an input @odata.type (with or without '#', any case)
+// onto one of the known wire values.
+func canonicalType(in string, known []string) (string, bool) {
+	n := strings.TrimPrefix(strings.TrimSpace(in), "#")
+	for _, k := range known {
+		if strings.EqualFold(n, k[1:]) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// targetKey is the part after "{policyId}_" in a computed assignment id.
+func (t Target) targetKey() string {
+	switch t.ODataType {
+	case TargetAllDevices:
+		return allDevicesKey
+	case TargetAllLicensedUser:
+		return allLicensedUsersKey
+	case TargetConfigMgrColl:
+		return t.CollectionID
+	default:
+		return strings.ToLower(t.GroupID)
+	}
+}
+
+// validationError is a 400 from payload validation. odata marks errors the
+// OData layer raises (unknown property, bad literal) rather than Intune.
+type validationError struct {
+	msg   string
+	odata bool
+}
+
+func (e *validationError) Error() string { return e.msg }
+
+func vErr(format string, a ...any) error { return &validationError{msg: fmt.Sprintf(format, a...)} }
+func odataErr(format string, a ...any) error {
+	return &validationError{msg: fmt.Sprintf(format, a...), odata: true}
+}
+
+func unknownProperty(prop, typ string) error {
+	return odataErr("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type or mark the type as open type.", prop, strings.TrimPrefix(typ, "#"))
+}
+
+// stringField reads an optional string member; null counts as absent.
+func stringField(m map[string]any, key, typ string) (string, bool, error) {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		raw, _ := json.Marshal(v)
+		return "", true, odataErr("Cannot convert the literal '%s' to the expected type 'Edm.String' (property '%s' of '%s').", string(raw), key, strings.TrimPrefix(typ, "#"))
+	}
+	return s, true, nil
+}
+
+// parseDeviceTarget validates and normalises a deviceAndAppManagement
+// assignment target (spec 2, "Constraints"). strict selects 400s over
+// normalisation for the [INF] rules.
+func parseDeviceTarget(v any, strict bool) (Target, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if v == nil {
+			return Target{}, vErr("assignment target is required")
+		}
+		return Target{}, odataErr("The assignment 'target' must be a JSON object.")
+	}
+	rawType, hasType, err := stringField(m, "@odata.type", "deviceAndAppManagementAssignmentTarget")
+	if err != nil {
+		return Target{}, err
+	}
+	if !hasType {
+		// Very old Kiota SDKs wrote "type" (spec 2); accept it only leniently.
+		if legacy, ok := m["type"].(string); ok && !strict {
+			rawType, hasType = legacy, true
+		}
+	}
+	if !hasType || rawType == "" {
+		return Target{}, odataErr("A type name is required for the abstract type 'microsoft.graph.deviceAndAppManagementAssignmentTarget': the target needs an '@odata.type'.")
+	}
+	typ, ok := canonicalType(rawType, deviceTargetTypes)
+	if !ok {
+		return Target{}, odataErr("The type '%s' is not a known assignment target type: expected one of groupAssignmentTarget, exclusionGroupAssignmentTarget, allLicensedUsersAssignmentTarget, allDevicesAssignmentTarget, configurationManagerCollectionAssignmentTarget.", strings.TrimPrefix(rawType, "#"))
+	}
+	t := Target{ODataType: typ}
+	allowed := map[string]bool{"@odata.type": true, "deviceAndAppManagementAssignmentFilterId": true, "deviceAndAppManagementAssignmentFilterType": true}
+	switch typ {
+	case TargetGroup, TargetExclusionGroup:
+		allowed["groupId"] = true
+	case TargetConfigMgrColl:
+		allowed["collectionId"] = true
+	}
+	if !strict {
+		allowed["type"] = true
+	}
+	for k := range m {
+		if !allowed[k] {
+			if strict {
+				return Target{}, unknownProperty(k, typ)
+			}
+		}
+	}
+	switch typ {
+	case TargetGroup, TargetExclusionGroup:
+		g, _, err := stringField(m, "groupId", typ)
+		if err != nil {
+			return Target{}, err
+		}
+		if g == "" {
+			return Target{}, vErr("groupId is required for %s", typ)
+		}
+		if !isGUID(g) {
+			return Target{}, vErr("groupId '%s' is not a valid GUID", g)
+		}
+		t.GroupID = g
+	case TargetConfigMgrColl:
+		cid, _, err := stringField(m, "collectionId", typ)
+		if err != nil {
+			return Target{}, err
+		}
+		if strings.TrimSpace(cid) == "" {
+			return Target{}, vErr("collectionId is required for %s", typ)
+		}
+		t.CollectionID = cid
+	}
+	fid, _, err := stringField(m, "deviceAndAppManagementAssignmentFilterId", typ)
+	if err != nil {
+		return Target{}, err
+	}
+	ftype, hasFType, err := stringField(m, "deviceAndAppManagementAssignmentFilterType", typ)
+	if err != nil {
+		return Target{}, err
+	}
+	if hasFType {
+		switch ftype {
+		case "none", "include", "exclude":
+		default:
+			if strict || !(strings.EqualFold(ftype, "none") || strings.EqualFold(ftype, "include") || strings.EqualFold(ftype, "exclude")) {
+				return Target{}, odataErr("Requested value '%s' was not found. (deviceAndAppManagementAssignmentFilterType must be none, include or exclude)", ftype)
+			}
+			ftype = strings.ToLower(ftype)
+		}
+	} else {
+		ftype = "none"
+	}
+	if fid == zeroGUID {
+		// The zero GUID means "no filter" in some workloads (spec 2).
+		fid = ""
+	}
+	if fid != "" && !isGUID(fid) {
+		return Target{}, vErr("deviceAndAppManagementAssignmentFilterId '%s' is not a valid GUID", fid)
+	}
+	switch {
+	case ftype != "none" && fid == "":
+		if strict {
+			return Target{}, vErr("deviceAndAppManagementAssignmentFilterType '%s' requires deviceAndAppManagementAssignmentFilterId", ftype)
+		}
+		ftype = "none"
+	case ftype == "none" && fid != "":
+		if strict {
+			return Target{}, vErr("deviceAndAppManagementAssignmentFilterId is set but deviceAndAppManagementAssignmentFilterType is 'none'")
+		}
+		fid = ""
+	}
+	if typ == TargetExclusionGroup && ftype != "none" {
+		if strict {
+			return Target{}, vErr("assignment filters are not supported on exclusion group targets")
+		}
+		ftype, fid = "none", ""
+	}
+	t.FilterID = fid
+	if ftype != "none" {
+		t.FilterType = ftype
+	}
+	return t, nil
+}
+
+// parseOfficeTarget validates an officeConfigurationAssignmentTarget: only
+// the group target exists (spec 3.3).
+func parseOfficeTarget(v any, strict bool) (Target, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if v == nil {
+			return Target{}, vErr("assignment target is required")
+		}
+		return Target{}, odataErr("The assignment 'target' must be a JSON object.")
+	}
+	rawType, hasType, err := stringField(m, "@odata.type", "officeConfigurationAssignmentTarget")
+	if err != nil {
+		return Target{}, err
+	}
+	if !hasType && !strict {
+		if legacy, ok := m["type"].(string); ok {
+			rawType, hasType = legacy, true
+		}
+	}
+	if !hasType || rawType == "" {
+		if strict {
+			return Target{}, odataErr("A type name is required for the abstract type 'microsoft.graph.officeConfigurationAssignmentTarget': the target needs an '@odata.type'.")
+		}
+		rawType = TargetOfficeGroup
+	}
+	typ, ok := canonicalType(rawType, []string{TargetOfficeGroup})
+	if !ok {
+		return Target{}, odataErr("The type '%s' is not a supported office assignment target type: expected microsoft.graph.officeConfigurationGroupAssignmentTarget.", strings.TrimPrefix(rawType, "#"))
+	}
+	if strict {
+		for k := range m {
+			if k != "@odata.type" && k != "groupId" {
+				return Target{}, unknownProperty(k, typ)
+			}
+		}
+	}
+	g, _, err := stringField(m, "groupId", typ)
+	if err != nil {
+		return Target{}, err
+	}
+	if g == "" {
+		return Target{}, vErr("groupId is required for %s", typ)
+	}
+	if !isGUID(g) {
+		return Target{}, vErr("groupId '%s' is not a valid GUID", g)
+	}
+	return Target{ODataType: typ, GroupID: g}, nil
+}
+
+// deviceTargetJSON renders a device target as real Graph does: filter id
+// null and filter type "none" when unfiltered (spec 2).
+func deviceTargetJSON(t Target) obj {
+	o := obj{{"@odata.type", t.ODataType}}
+	var fid any
+	if t.FilterID != "" {
+		fid = t.FilterID
+	}
+	ft := t.FilterType
+	if ft == "" {
+		ft = "none"
+	}
+	o = append(o, kv{"deviceAndAppManagementAssignmentFilterId", fid}, kv{"deviceAndAppManagementAssignmentFilterType", ft})
+	switch t.ODataType {
+	case TargetGroup, TargetExclusionGroup:
+		o = append(o, kv{"groupId", t.GroupID})
+	case TargetConfigMgrColl:
+		o = append(o, kv{"collectionId", t.CollectionID})
+	}
+	return o
+}
+
+func officeTargetJSON(t Target) obj {
+	return obj{{"@odata.type", t.ODataType}, {"groupId", t.GroupID}}
+}

@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"context"
+	"strings"
+)
+
+// Source values of deviceConfigurationAssignment.source.
+const (
+	SourceDirect     = "direct"
+	SourcePolicySets = "policySets"
+)
+
+// noFilterID is what some Intune workloads send instead of null for "no filter".
+const noFilterID = "00000000-0000-0000-0000-000000000000"
+
+// Target is one assignment target in wire terms. ODataType always carries the leading '#'.
+type Target struct {
+	ODataType    string
+	GroupID      string
+	CollectionID string
+	FilterID     string // "" when no filter
+	FilterType   string // "" when no filter; otherwise "include" or "exclude"
+}
+
+// Assignment is one assignment of a policy, the same shape for every policy family.
+// Families without a concept leave its field empty (Office assignments have no source).
+type Assignment struct {
+	ID       string
+	Target   Target
+	Source   string
+	SourceID string
+	Intent   string
+}
+
+// Direct reports whether the assignment was made on the policy itself, rather than
+// inherited from a policy set. A missing source counts as direct (graph-api.md 1.4).
+func (a Assignment) Direct() bool {
+	return a.Source == "" || strings.EqualFold(a.Source, SourceDirect)
+}
+
+// AssignmentAPI is the assignment surface of one policy family.
+type AssignmentAPI interface {
+	// List returns every assignment of the policy, following @odata.nextLink to the end.
+	List(ctx context.Context, policyID string) ([]Assignment, error)
+	// Assign replaces the policy's direct assignments with the given set and returns
+	// the set the service now holds.
+	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
+}
+
+// normalizeFilter maps the service's several spellings of "no filter" (null id, the zero
+// GUID, type "none") to empty strings, so callers compare like with like.
+func normalizeFilter(id, typ string) (string, string) {
+	if strings.EqualFold(typ, "none") || typ == "" {
+		return "", ""
+	}
+	if id == noFilterID {
+		id = ""
+	}
+	return id, strings.ToLower(typ)
+}
+
+// normalizeODataType adds the '#' that the docs' examples leave out.
+func normalizeODataType(t string) string {
+	if t != "" && !strings.HasPrefix(t, "#") {
+		return "#" + t
+	}
+	return t
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func ptr(s string) *string { return &s }

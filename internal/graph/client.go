@@ -1,0 +1,164 @@
+// Package graph is the provider's Microsoft Graph client: sign-in through azidentity,
+// cloud endpoints, the kiota request adapter and its middleware, typed errors, and the
+// assignment calls for each policy family. It knows nothing about Terraform.
+package graph
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+	khttp "github.com/microsoft/kiota-http-go"
+	formser "github.com/microsoft/kiota-serialization-form-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	multipartser "github.com/microsoft/kiota-serialization-multipart-go"
+	textser "github.com/microsoft/kiota-serialization-text-go"
+	core "github.com/microsoftgraph/msgraph-sdk-go-core"
+	coreauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
+)
+
+// Cloud is one Microsoft cloud: where to sign in and where Graph lives.
+type Cloud struct {
+	AuthorityHost string // login host, e.g. https://login.microsoftonline.com/
+	GraphEndpoint string // Graph root without the version, e.g. https://graph.microsoft.com
+}
+
+// Clouds maps the provider's `environment` values to endpoints (graph-api.md section 6.3).
+// GCC (moderate) uses the global endpoints, so it has no entry of its own.
+var Clouds = map[string]Cloud{
+	"global":       {AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://graph.microsoft.com"},
+	"usgovernment": {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://graph.microsoft.us"},
+	"dod":          {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://dod-graph.microsoft.us"},
+	"china":        {AuthorityHost: "https://login.chinacloudapi.cn/", GraphEndpoint: "https://microsoftgraph.chinacloudapi.cn"},
+}
+
+// defaultValidHosts is the SDK's own list; a custom endpoint host is added to it,
+// because kiota silently drops the Authorization header for any host not listed.
+var defaultValidHosts = []string{
+	"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us",
+	"graph.microsoft.de", "microsoftgraph.chinacloudapi.cn", "canary.graph.microsoft.com",
+}
+
+// Config is everything needed to build a Client.
+type Config struct {
+	TenantID     string
+	ClientID     string
+	ClientSecret string
+
+	// Cloud holds the endpoints; CustomAuthority is true when the login host did not
+	// come from a known cloud, which turns off MSAL's instance discovery (it would
+	// otherwise ask login.microsoftonline.com about a host it does not know).
+	Cloud           Cloud
+	CustomAuthority bool
+
+	// Transport is the HTTP transport under both sign-in and Graph calls. Nil means a
+	// clone of http.DefaultTransport, which trusts the system roots (SSL_CERT_FILE works).
+	Transport http.RoundTripper
+
+	UserAgent string
+}
+
+// Client talks to one tenant's Graph beta endpoint.
+type Client struct {
+	adapter abs.RequestAdapter
+	baseURL string
+}
+
+var serializersRegistered = false
+
+// registerSerializers does what the SDK root package would do on client creation; the
+// root package itself is never imported because it triples cold build time.
+func registerSerializers() {
+	if serializersRegistered {
+		return
+	}
+	serializersRegistered = true
+	abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return jsonser.NewJsonSerializationWriterFactory() })
+	abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return textser.NewTextSerializationWriterFactory() })
+	abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return formser.NewFormSerializationWriterFactory() })
+	abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return multipartser.NewMultipartSerializationWriterFactory() })
+	abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return jsonser.NewJsonParseNodeFactory() })
+	abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return textser.NewTextParseNodeFactory() })
+	abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return formser.NewFormParseNodeFactory() })
+}
+
+func init() { registerSerializers() }
+
+// NewClient builds the credential and the request adapter. It sends no request: sign-in
+// happens on the first Graph call, so a plan that fails validation never reaches the network.
+func NewClient(cfg Config) (*Client, error) {
+	graphURL, err := url.Parse(strings.TrimRight(cfg.Cloud.GraphEndpoint, "/"))
+	if err != nil || graphURL.Scheme == "" || graphURL.Host == "" {
+		return nil, fmt.Errorf("graph endpoint %q is not an absolute URL", cfg.Cloud.GraphEndpoint)
+	}
+	authority, err := url.Parse(cfg.Cloud.AuthorityHost)
+	if err != nil || authority.Scheme != "https" || authority.Host == "" {
+		return nil, fmt.Errorf("authority host %q must be an absolute https URL", cfg.Cloud.AuthorityHost)
+	}
+
+	transport := cfg.Transport
+	if transport == nil {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	// azidentity wants a policy.Transporter; an *http.Client is one.
+	authHTTP := &http.Client{Transport: transport, Timeout: 60 * time.Second}
+
+	cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.ClientID, cfg.ClientSecret,
+		&azidentity.ClientSecretCredentialOptions{
+			ClientOptions: azcore.ClientOptions{
+				Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: authority.String()},
+				Transport: authHTTP,
+				Retry:     policy.RetryOptions{MaxRetries: 3},
+			},
+			DisableInstanceDiscovery: cfg.CustomAuthority,
+		})
+	if err != nil {
+		return nil, fmt.Errorf("building the client secret credential: %w", err)
+	}
+	return newClientWithCredential(cred, graphURL, transport)
+}
+
+func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, transport http.RoundTripper) (*Client, error) {
+	validHosts := append([]string{}, defaultValidHosts...)
+	if h := graphURL.Hostname(); !contains(validHosts, h) {
+		validHosts = append(validHosts, h)
+	}
+	scope := graphURL.Scheme + "://" + graphURL.Host + "/.default"
+	authProvider, err := coreauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, validHosts)
+	if err != nil {
+		return nil, fmt.Errorf("building the Graph authentication provider: %w", err)
+	}
+
+	opts := core.GraphClientOptions{GraphServiceVersion: "beta", GraphServiceLibraryVersion: "0.165.0"}
+	middlewares := core.GetDefaultMiddlewaresWithOptions(&opts)
+	httpClient := &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middlewares...),
+		// Redirects are the redirect middleware's business.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	adapter, err := core.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		authProvider, opts, nil, nil, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("building the Graph request adapter: %w", err)
+	}
+	base := strings.TrimRight(graphURL.String(), "/") + "/beta"
+	adapter.SetBaseUrl(base)
+	return &Client{adapter: adapter, baseURL: base}, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
