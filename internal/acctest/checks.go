@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
@@ -31,7 +32,7 @@ type Lister func(policyID string) ([]emulator.Assignment, bool)
 
 // CheckAssignments asserts that the policy's assignments in the emulator with the given
 // source ("direct" or "policySets") are exactly want (as Describe lines, any order).
-func CheckAssignments(list Lister, policyID, source string, want ...string) terraform.TestCheckFunc {
+func CheckAssignments(list Lister, policyID, source string, want ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		as, ok := list(policyID)
 		if !ok {

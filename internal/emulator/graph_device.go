@@ -838,8 +838,13 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 			return
 		}
 		s.mu.Lock()
-		body := project(s.assignmentJSON(p.assigns[idx]), sel)
+		cur, still := findAssignment(p.assigns, aid)
 		s.mu.Unlock()
+		if !still {
+			c.notFound("deviceConfigurationAssignment", aid)
+			return
+		}
+		body := project(s.assignmentJSON(cur), sel)
 		ctx := c.metadataURL(fmt.Sprintf("deviceManagement/deviceConfigurations('%s')/assignments%s/$entity", policyID, contextSuffix(sel, nil)))
 		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, body...))
 	case http.MethodDelete:
@@ -849,8 +854,12 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		c.writeNoContent(http.StatusNoContent)
 	case http.MethodPatch:
 		s.mu.Lock()
-		cur := p.assigns[idx]
+		cur, still := findAssignment(p.assigns, aid)
 		s.mu.Unlock()
+		if !still {
+			c.notFound("deviceConfigurationAssignment", aid)
+			return
+		}
 		merged := map[string]any{"target": targetToMap(cur.Target), "intent": cur.Intent}
 		for k, v := range patch {
 			merged[k] = v
@@ -875,6 +884,17 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		}
 		c.writeNoContent(http.StatusNoContent)
 	}
+}
+
+// findAssignment looks an assignment up by id (case-insensitive); callers
+// hold s.mu.
+func findAssignment(as []Assignment, aid string) (Assignment, bool) {
+	for _, a := range as {
+		if strings.EqualFold(a.ID, aid) {
+			return a, true
+		}
+	}
+	return Assignment{}, false
 }
 
 func (s *Server) removeDeviceAssignment(p *devicePolicy, aid string) {

@@ -74,8 +74,6 @@ func TestTokenFlow(t *testing.T) {
 		f := base()
 		f.Del("client_secret")
 		f.Del("client_id")
-		req := strings.NewReader(f.Encode())
-		_ = req
 		r := doReqBasic(t, s, f, rwClient, secret)
 		if r.status != 200 {
 			t.Fatalf("basic: %d %s", r.status, r.raw)

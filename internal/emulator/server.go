@@ -114,6 +114,10 @@ type RecordedRequest struct {
 	Body                   []byte // after gunzip
 	Status                 int    // status the emulator answered
 	Time                   time.Time
+	// BatchItemID is the $batch item id when this request was a
+	// sub-request of a JSON batch ("" otherwise); the batch itself is
+	// logged as its own entry too.
+	BatchItemID string
 }
 
 // Server is a running emulator.
@@ -296,6 +300,8 @@ const maxBody = 32 << 20
 // records the request, then dispatches to the identity or Graph handlers.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &RecordedRequest{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Time: time.Now()}
+	rec.BatchItemID = r.Header.Get(batchItemHeader)
+	rec.Header.Del(batchItemHeader)
 	s.logMu.Lock()
 	s.reqs = append(s.reqs, rec)
 	s.logMu.Unlock()

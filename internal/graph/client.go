@@ -59,6 +59,11 @@ type Config struct {
 	Cloud           Cloud
 	CustomAuthority bool
 
+	// Scope is the token scope, e.g. https://graph.microsoft.us/.default. It follows the
+	// cloud, not graph_endpoint: a private endpoint or proxy in front of Graph still needs a
+	// token for that cloud's Graph. Empty means derived from Cloud.GraphEndpoint.
+	Scope string
+
 	// Transport is the HTTP transport under both sign-in and Graph calls. Nil means a
 	// clone of http.DefaultTransport, which trusts the system roots (SSL_CERT_FILE works).
 	Transport http.RoundTripper
@@ -123,15 +128,18 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the client secret credential: %w", err)
 	}
-	return newClientWithCredential(cred, graphURL, transport)
+	scope := cfg.Scope
+	if scope == "" {
+		scope = graphURL.Scheme + "://" + graphURL.Host + "/.default"
+	}
+	return newClientWithCredential(cred, graphURL, scope, transport)
 }
 
-func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, transport http.RoundTripper) (*Client, error) {
+func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, scope string, transport http.RoundTripper) (*Client, error) {
 	validHosts := append([]string{}, defaultValidHosts...)
 	if h := graphURL.Hostname(); !contains(validHosts, h) {
 		validHosts = append(validHosts, h)
 	}
-	scope := graphURL.Scheme + "://" + graphURL.Host + "/.default"
 	authProvider, err := coreauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cred, []string{scope}, validHosts)
 	if err != nil {
 		return nil, fmt.Errorf("building the Graph authentication provider: %w", err)

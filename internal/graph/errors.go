@@ -45,7 +45,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // Details is a multi-line description for a diagnostic's detail text.
 func (e *Error) Details() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Graph answered %s.", e.Error())
+	fmt.Fprintf(&b, "Graph answered %s", e.Error())
+	if !strings.HasSuffix(b.String(), ".") {
+		b.WriteString(".")
+	}
 	if e.StatusCode == http.StatusForbidden {
 		b.WriteString("\n\nThe application needs the Microsoft Graph application permission " +
 			"DeviceManagementConfiguration.ReadWrite.All (Read.All is enough for data sources), " +

@@ -28,7 +28,7 @@ import (
 var _ provider.Provider = &Provider{}
 
 // families are the policy families the provider offers, each as a resource and a data source.
-var families = []*assignments.Family{resources.DeviceConfiguration}
+var families = []*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration}
 
 // Provider is the intune provider.
 type Provider struct {
@@ -104,7 +104,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			"graph_endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Root URL of Microsoft Graph, without the version, e.g. `https://graph.microsoft.com`; the provider appends `/beta`. " +
-					"Defaults from `environment`. Environment: `" + EnvGraphEndpoint + "`.",
+					"Defaults from `environment`. Tokens are still requested for the environment's Graph, so this can point at a private endpoint or proxy. Environment: `" + EnvGraphEndpoint + "`.",
 			},
 			"authority_host": schema.StringAttribute{
 				Optional: true,
@@ -153,6 +153,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 			fmt.Sprintf("%q (from %s) is not one of %s.", envName, EnvEnvironment, strings.Join(environmentNames(), ", ")))
 		return
 	}
+	cfg.Scope = strings.TrimRight(cloud.GraphEndpoint, "/") + "/.default"
 	if v := pick(m.GraphEndpoint, EnvGraphEndpoint); v != "" {
 		cloud.GraphEndpoint = v
 	}

@@ -1,0 +1,60 @@
+// Command intune-emulator runs the in-memory Microsoft Graph beta + identity
+// platform emulator (package internal/emulator) as a standalone HTTPS
+// server, e.g. for manual Terraform runs against the provider.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8443", "listen address")
+	caOut := flag.String("ca-out", "", "write the root CA certificate (PEM) to this file")
+	tenant := flag.String("tenant", emulator.DefaultTenantID, "tenant id")
+	clientID := flag.String("client-id", emulator.DefaultClientID, "client (application) id of the registered app")
+	secret := flag.String("client-secret", emulator.DefaultClientSecret, "client secret of the registered app")
+	readOnly := flag.Bool("read-only", false, "grant the app only DeviceManagementConfiguration.Read.All")
+	seed := flag.String("seed", "", "JSON seed file with deviceConfigurations/officeClientConfigurations")
+	pageSize := flag.Int("page-size", 0, "default collection page size (0 = 1000)")
+	lenient := flag.Bool("lenient", false, "disable strict validation")
+	noThrottle := flag.Bool("no-throttle", false, "disable the Intune throttling windows")
+	flag.Parse()
+
+	role := emulator.PermReadWriteAll
+	if *readOnly {
+		role = emulator.PermReadAll
+	}
+	s, err := emulator.Start(emulator.Config{
+		Addr:              *addr,
+		TenantID:          *tenant,
+		Apps:              []emulator.App{{ClientID: *clientID, ClientSecret: *secret, Roles: []string{role}}},
+		PageSize:          *pageSize,
+		LenientValidation: *lenient,
+		DisableThrottling: *noThrottle,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	if *caOut != "" {
+		if err := s.CA().WriteCertFile(*caOut); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *seed != "" {
+		if err := s.LoadSeedFile(*seed); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Printf("intune-emulator listening on %s\n", s.URL())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}

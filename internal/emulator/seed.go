@@ -1,0 +1,93 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Seed is the JSON seed file format of the intune-emulator command:
+//
+//	{"deviceConfigurations":[{"id":..,"odataType":..,"displayName":..,"assignments":[...]}],
+//	 "officeClientConfigurations":[{"id":..,"displayName":..,"priority":1,"assignments":[...]}]}
+type Seed struct {
+	DeviceConfigurations       []SeedPolicy `json:"deviceConfigurations"`
+	OfficeClientConfigurations []SeedPolicy `json:"officeClientConfigurations"`
+}
+
+// SeedPolicy is one seeded policy of either family.
+type SeedPolicy struct {
+	ID          string           `json:"id"`
+	ODataType   string           `json:"odataType"`
+	DisplayName string           `json:"displayName"`
+	Description string           `json:"description"`
+	Priority    int              `json:"priority"`
+	Assignments []SeedAssignment `json:"assignments"`
+}
+
+// SeedAssignment is one seeded assignment; the target uses wire names.
+type SeedAssignment struct {
+	ID       string     `json:"id"`
+	Source   string     `json:"source"`
+	SourceID string     `json:"sourceId"`
+	Intent   string     `json:"intent"`
+	Target   SeedTarget `json:"target"`
+}
+
+// SeedTarget mirrors the wire form of an assignment target.
+type SeedTarget struct {
+	ODataType    string `json:"@odata.type"`
+	GroupID      string `json:"groupId"`
+	CollectionID string `json:"collectionId"`
+	FilterID     string `json:"deviceAndAppManagementAssignmentFilterId"`
+	FilterType   string `json:"deviceAndAppManagementAssignmentFilterType"`
+}
+
+// LoadSeedFile reads a seed file and applies it (see Seed).
+func (s *Server) LoadSeedFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return s.LoadSeed(f)
+}
+
+// LoadSeed decodes a Seed document (unknown fields rejected, so typos in
+// hand-written seed files surface) and stores its policies.
+func (s *Server) LoadSeed(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var sd Seed
+	if err := dec.Decode(&sd); err != nil {
+		return fmt.Errorf("emulator: seed: %w", err)
+	}
+	for _, p := range sd.DeviceConfigurations {
+		id := s.AddDeviceConfiguration(DeviceConfiguration{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description})
+		if err := s.SetDeviceConfigurationAssignments(id, seedAssignments(p.Assignments)); err != nil {
+			return err
+		}
+	}
+	for _, p := range sd.OfficeClientConfigurations {
+		id := s.AddOfficeClientConfiguration(OfficeClientConfiguration{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description, Priority: p.Priority})
+		if err := s.SetOfficeClientConfigurationAssignments(id, seedAssignments(p.Assignments)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedAssignments(in []SeedAssignment) []Assignment {
+	out := make([]Assignment, 0, len(in))
+	for _, a := range in {
+		ft := a.Target.FilterType
+		if ft == "none" {
+			ft = ""
+		}
+		out = append(out, Assignment{ID: a.ID, Source: a.Source, SourceID: a.SourceID, Intent: a.Intent, Target: Target{
+			ODataType: a.Target.ODataType, GroupID: a.Target.GroupID, CollectionID: a.Target.CollectionID, FilterID: a.Target.FilterID, FilterType: ft,
+		}})
+	}
+	return out
+}
