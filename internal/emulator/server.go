@@ -142,6 +142,9 @@ type Server struct {
 
 	faults   faultSet
 	throttle *throttler
+
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 // Start generates keys (and a CA when cfg.CA is nil) and serves the identity
@@ -228,19 +231,29 @@ func (s *Server) TenantID() string { return s.cfg.TenantID }
 // CA returns the root CA that signed the server certificate.
 func (s *Server) CA() *CA { return s.ca }
 
-// HTTPClient returns a client trusting only the emulator's CA.
+// HTTPClient returns a client trusting only the emulator's CA. The same
+// client (and connection pool) is returned on every call; Close releases
+// its idle connections.
 func (s *Server) HTTPClient() *http.Client {
-	return &http.Client{
-		Timeout: 60 * time.Second,
-		Transport: &http.Transport{
-			TLSClientConfig:   &tls.Config{RootCAs: s.ca.Pool(), MinVersion: tls.VersionTLS12},
-			ForceAttemptHTTP2: true,
-		},
-	}
+	s.clientOnce.Do(func() {
+		s.client = &http.Client{
+			Timeout: 60 * time.Second,
+			Transport: &http.Transport{
+				TLSClientConfig:   &tls.Config{RootCAs: s.ca.Pool(), MinVersion: tls.VersionTLS12},
+				ForceAttemptHTTP2: true,
+			},
+		}
+	})
+	return s.client
 }
 
 // Close stops the listener and drops open connections.
-func (s *Server) Close() { _ = s.httpSrv.Close() }
+func (s *Server) Close() {
+	_ = s.httpSrv.Close()
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
+}
 
 // SetPageSize changes the default page size of collections at run time
 // (n <= 0 restores the configured default).
