@@ -26,7 +26,9 @@ func (c *Client) DeviceConfigurations() AssignmentAPI { return deviceConfigurati
 type deviceConfigurations struct{ c *Client }
 
 func (d deviceConfigurations) item(policyID string) *devicemanagement.DeviceConfigurationsDeviceConfigurationItemRequestBuilder {
-	return devicemanagement.NewDeviceManagementRequestBuilder(d.c.baseURL+"/deviceManagement", d.c.adapter).
+	// The Internal constructor takes the base URL as a path parameter; the raw-URL one would
+	// send every request to that exact URL.
+	return devicemanagement.NewDeviceManagementRequestBuilderInternal(map[string]string{"baseurl": d.c.baseURL}, d.c.adapter).
 		DeviceConfigurations().ByDeviceConfigurationId(policyID)
 }
 

@@ -324,23 +324,34 @@ func TestAccDeviceConfigurationAssignments_pagesThroughAssignments(t *testing.T)
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: func(*terraform.State) error {
-					// Five assignments at two a page: every read follows two nextLinks.
-					pages := 0
-					for _, r := range env.Server.Requests() {
-						if r.Method == "GET" && strings.HasSuffix(strings.ToLower(r.Path), "/assignments") && strings.Contains(r.RawQuery, "skiptoken") {
-							pages++
-						}
-					}
-					if pages == 0 {
-						return fmt.Errorf("no request followed an @odata.nextLink")
-					}
-					return nil
+			},
+			{
+				// The refreshes above read five assignments at two a page; an empty plan
+				// means every page was read, and the log shows the nextLinks were followed.
+				Config: deviceConfig(env, policy, everyKind),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				Check: checkFollowedNextLinks(env),
 			},
 			{ResourceName: devAddr, ImportState: true, ImportStateId: policy, ImportStateVerify: true},
 		},
 	})
+}
+
+func checkFollowedNextLinks(env *acctest.Env) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		pages := 0
+		for _, r := range env.Server.Requests() {
+			if r.Method == "GET" && strings.HasSuffix(strings.ToLower(r.Path), "/assignments") && strings.Contains(strings.ToLower(r.RawQuery), "skiptoken") {
+				pages++
+			}
+		}
+		if pages == 0 {
+			return fmt.Errorf("no request followed an @odata.nextLink")
+		}
+		return nil
+	}
 }
 
 // TestAccDeviceConfigurationAssignments_sendsTheSeedShape checks the assign body against the

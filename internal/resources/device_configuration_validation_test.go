@@ -19,12 +19,12 @@ func TestAccDeviceConfigurationAssignments_validationRejectsBadInputBeforeAnyReq
 	cases := []struct {
 		name, policy, assignments, want string
 	}{
-		{"malformed policy id", "policy-1", `{ target = "all_devices" }`, `device_configuration_id must be a GUID`},
-		{"malformed group id", policy, `{ target = "group", group_id = "sales-team" }`, `group_id must be a GUID`},
-		{"malformed filter id", policy, `{ target = "all_devices", filter_id = "f1", filter_type = "include" }`, `filter_id must be a GUID`},
-		{"malformed collection id", policy, `{ target = "configuration_manager_collection", collection_id = "all windows" }`, `must be a Configuration Manager collection ID`},
-		{"unknown target", policy, `{ target = "all_users" }`, `(?s)value must be one of.*"group"`},
-		{"filter type none", policy, fmt.Sprintf(`{ target = "all_devices", filter_id = %q, filter_type = "none" }`, filter1), `(?s)filter_type value must be one of.*"include"`},
+		{"malformed policy id", "policy-1", `{ target = "all_devices" }`, `device_configuration_id\s+must be a GUID`},
+		{"malformed group id", policy, `{ target = "group", group_id = "sales-team" }`, `group_id\s+must be a GUID`},
+		{"malformed filter id", policy, `{ target = "all_devices", filter_id = "f1", filter_type = "include" }`, `filter_id\s+must be a GUID`},
+		{"malformed collection id", policy, `{ target = "configuration_manager_collection", collection_id = "all windows" }`, `must\s+be\s+a\s+Configuration\s+Manager\s+collection\s+ID`},
+		{"unknown target", policy, `{ target = "all_users" }`, `(?s)value\s+must\s+be\s+one\s+of.*"group"`},
+		{"filter type none", policy, fmt.Sprintf(`{ target = "all_devices", filter_id = %q, filter_type = "none" }`, filter1), `(?s)filter_type\s+value\s+must\s+be\s+one\s+of.*"include"`},
 		{"group without group_id", policy, `{ target = "group" }`, `Missing group_id`},
 		{"exclusion without group_id", policy, `{ target = "exclusion_group" }`, `Missing group_id`},
 		{"group_id on all_devices", policy, fmt.Sprintf(`{ target = "all_devices", group_id = %q }`, groupA), `Unexpected group_id`},
