@@ -1,8 +1,12 @@
-# Every assignment of the policy, including those it inherits from policy sets.
-data "intune_device_configuration_assignments" "defender_onboarding" {
-  device_configuration_id = "5f3a1c2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b"
+# Everything that targets a policy, including what it inherits from policy sets.
+data "intune_device_configuration_assignments" "bitlocker" {
+  device_configuration_id = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
 }
 
-output "defender_onboarding_groups" {
-  value = [for a in data.intune_device_configuration_assignments.defender_onboarding.assignments : a.group_id if a.group_id != null]
+output "bitlocker_included_groups" {
+  value = [for a in data.intune_device_configuration_assignments.bitlocker.assignments : a.group_id if a.target == "group"]
+}
+
+output "bitlocker_from_policy_sets" {
+  value = [for a in data.intune_device_configuration_assignments.bitlocker.assignments : a.target if a.source == "policySets"]
 }
