@@ -270,7 +270,7 @@ func TestAccDeviceConfigurationAssignments_deletedPolicyLeadsToRecreate(t *testi
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devAddr, plancheck.ResourceActionCreate)},
 				},
-				ExpectError: regexp.MustCompile(`No device configuration with ID ` + policy + ` exists`),
+				ExpectError: regexp.MustCompile(`No device configuration with ID\s+` + policy + `\s+exists`),
 			},
 			{
 				// The policy is restored with the same ID: the create goes through.
