@@ -227,13 +227,13 @@ func clientFrom(data any, diags *diag.Diagnostics) *graph.Client {
 // errorDetail gives a diagnostic detail: Graph's code, message and request ids, plus the
 // next step for the common cases.
 func errorDetail(err error, f *Family, policyID string) string {
-	var ge *graph.Error
-	if errors.As(err, &ge) {
-		detail := ge.Details()
-		if graph.IsNotFound(err) {
-			detail += fmt.Sprintf("\n\nNo %s with ID %s exists in this tenant. Check %s.", f.PolicyNoun, policyID, f.PolicyIDAttribute)
-		}
-		return detail
+	var detailed interface{ Details() string }
+	if !errors.As(err, &detailed) {
+		return err.Error()
 	}
-	return err.Error()
+	detail := detailed.Details()
+	if graph.IsNotFound(err) {
+		detail += fmt.Sprintf("\n\nNo %s with ID %s exists in this tenant. Check %s.", f.PolicyNoun, policyID, f.PolicyIDAttribute)
+	}
+	return detail
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -115,14 +116,6 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 	}
 }
 
-// pick returns the HCL value when set, else the environment variable.
-func pick(v types.String, env string) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
-	}
-	return os.Getenv(env)
-}
-
 func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -131,17 +124,42 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	for _, v := range []types.String{m.TenantID, m.ClientID, m.ClientSecret, m.Environment, m.GraphEndpoint, m.AuthorityHost} {
 		if v.IsUnknown() {
-			// Known only after apply of something else; resources report it if used.
+			// Known only after something else is applied; resources report it if used.
 			return
 		}
 	}
+	cfg, diags := resolveConfig(m, os.Getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.Transport = p.transport
+	cfg.UserAgent = "terraform-provider-intune/" + p.version
 
+	client, err := graph.NewClient(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Configuring the intune provider", err.Error())
+		return
+	}
+	resp.ResourceData = client
+	resp.DataSourceData = client
+}
+
+// resolveConfig turns the provider block and the environment into a Graph client
+// configuration: a value set in HCL wins, else its environment variable, else the
+// environment's default. It sends nothing; sign-in happens on the first Graph call.
+func resolveConfig(m providerModel, getenv func(string) string) (graph.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	pick := func(v types.String, env string) string {
+		if !v.IsNull() && !v.IsUnknown() {
+			return v.ValueString()
+		}
+		return getenv(env)
+	}
 	cfg := graph.Config{
 		TenantID:     pick(m.TenantID, EnvTenantID),
 		ClientID:     pick(m.ClientID, EnvClientID),
 		ClientSecret: pick(m.ClientSecret, EnvClientSecret),
-		Transport:    p.transport,
-		UserAgent:    "terraform-provider-intune/" + p.version,
 	}
 	envName := strings.ToLower(pick(m.Environment, EnvEnvironment))
 	if envName == "" || envName == "public" {
@@ -149,10 +167,11 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	cloud, ok := graph.Clouds[envName]
 	if !ok {
-		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown environment",
+		diags.AddAttributeError(path.Root("environment"), "Unknown environment",
 			fmt.Sprintf("%q (from %s) is not one of %s.", envName, EnvEnvironment, strings.Join(environmentNames(), ", ")))
-		return
+		return cfg, diags
 	}
+	// The token is for the cloud's Graph even when requests go to a custom endpoint.
 	cfg.Scope = strings.TrimRight(cloud.GraphEndpoint, "/") + "/.default"
 	if v := pick(m.GraphEndpoint, EnvGraphEndpoint); v != "" {
 		cloud.GraphEndpoint = v
@@ -163,31 +182,31 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	cfg.Cloud = cloud
 
-	for _, req := range []struct{ attr, env, value string }{
+	for _, r := range []struct{ attr, env, value string }{
 		{"tenant_id", EnvTenantID, cfg.TenantID},
 		{"client_id", EnvClientID, cfg.ClientID},
 		{"client_secret", EnvClientSecret, cfg.ClientSecret},
 	} {
-		if req.value == "" {
-			resp.Diagnostics.AddAttributeError(path.Root(req.attr), "Missing "+req.attr,
-				fmt.Sprintf("Set %s in the provider block or the %s environment variable.", req.attr, req.env))
+		if r.value == "" {
+			diags.AddAttributeError(path.Root(r.attr), "Missing "+r.attr,
+				fmt.Sprintf("The provider needs %s to sign in. Set it in the provider block or in the %s environment variable.", r.attr, r.env))
 		}
 	}
 	if cfg.TenantID != "" && !validTenant(cfg.TenantID) {
-		resp.Diagnostics.AddAttributeError(path.Root("tenant_id"), "Invalid tenant_id",
+		diags.AddAttributeError(path.Root("tenant_id"), "Invalid tenant_id",
 			fmt.Sprintf("%q is not a tenant ID or domain name.", cfg.TenantID))
 	}
-	if resp.Diagnostics.HasError() {
-		return
+	for _, u := range []struct{ attr, env, value string }{
+		{"graph_endpoint", EnvGraphEndpoint, cloud.GraphEndpoint},
+		{"authority_host", EnvAuthorityHost, cloud.AuthorityHost},
+	} {
+		parsed, err := url.Parse(u.value)
+		if err != nil || parsed.Scheme != "https" || parsed.Host == "" {
+			diags.AddAttributeError(path.Root(u.attr), "Invalid "+u.attr,
+				fmt.Sprintf("%q (from the provider block or %s) must be an absolute https URL.", u.value, u.env))
+		}
 	}
-
-	client, err := graph.NewClient(cfg)
-	if err != nil {
-		resp.Diagnostics.AddError("Configuring the intune provider", err.Error())
-		return
-	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	return cfg, diags
 }
 
 // knownAuthority reports whether a login host is one of the public clouds' hosts, for

@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+var creds = map[string]string{EnvTenantID: "t-env", EnvClientID: "c-env", EnvClientSecret: "s-env"}
+
+func TestResolveConfigMapsEachEnvironmentToItsHostsAndScope(t *testing.T) {
+	cases := map[string][3]string{
+		"":             {"https://login.microsoftonline.com/", "https://graph.microsoft.com", "https://graph.microsoft.com/.default"},
+		"public":       {"https://login.microsoftonline.com/", "https://graph.microsoft.com", "https://graph.microsoft.com/.default"},
+		"global":       {"https://login.microsoftonline.com/", "https://graph.microsoft.com", "https://graph.microsoft.com/.default"},
+		"usgovernment": {"https://login.microsoftonline.us/", "https://graph.microsoft.us", "https://graph.microsoft.us/.default"},
+		"dod":          {"https://login.microsoftonline.us/", "https://dod-graph.microsoft.us", "https://dod-graph.microsoft.us/.default"},
+		"china":        {"https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/.default"},
+	}
+	for name, want := range cases {
+		m := providerModel{Environment: types.StringValue(name)}
+		if name == "" {
+			m.Environment = types.StringNull()
+		}
+		cfg, diags := resolveConfig(m, env(creds))
+		if diags.HasError() {
+			t.Fatalf("%q: %v", name, diags)
+		}
+		got := [3]string{cfg.Cloud.AuthorityHost, cfg.Cloud.GraphEndpoint, cfg.Scope}
+		if got != want {
+			t.Errorf("environment %q: got %q, want %q", name, got, want)
+		}
+		if cfg.CustomAuthority {
+			t.Errorf("environment %q: a known cloud must keep instance discovery", name)
+		}
+	}
+}
+
+func TestResolveConfigPrefersHCLOverEnvironment(t *testing.T) {
+	m := providerModel{
+		TenantID: types.StringValue("t-hcl"), ClientSecret: types.StringValue("s-hcl"),
+		Environment: types.StringNull(), GraphEndpoint: types.StringNull(), AuthorityHost: types.StringNull(),
+	}
+	e := map[string]string{EnvTenantID: "t-env", EnvClientID: "c-env", EnvClientSecret: "s-env", EnvEnvironment: "china"}
+	cfg, diags := resolveConfig(m, env(e))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if cfg.TenantID != "t-hcl" || cfg.ClientSecret != "s-hcl" || cfg.ClientID != "c-env" {
+		t.Fatalf("HCL must win and env fill the gaps, got tenant=%q client=%q secret=%q", cfg.TenantID, cfg.ClientID, cfg.ClientSecret)
+	}
+	if cfg.Cloud.GraphEndpoint != "https://microsoftgraph.chinacloudapi.cn" {
+		t.Fatalf("ARM_ENVIRONMENT ignored: %q", cfg.Cloud.GraphEndpoint)
+	}
+}
+
+func TestResolveConfigCustomEndpointsKeepTheCloudScope(t *testing.T) {
+	m := providerModel{Environment: types.StringValue("usgovernment")}
+	e := map[string]string{EnvTenantID: "t", EnvClientID: "c", EnvClientSecret: "s",
+		EnvGraphEndpoint: "https://127.0.0.1:8443", EnvAuthorityHost: "https://127.0.0.1:8443/"}
+	cfg, diags := resolveConfig(m, env(e))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if cfg.Cloud.GraphEndpoint != "https://127.0.0.1:8443" || cfg.Cloud.AuthorityHost != "https://127.0.0.1:8443/" {
+		t.Fatalf("endpoints not overridden: %+v", cfg.Cloud)
+	}
+	if !cfg.CustomAuthority {
+		t.Fatal("a custom authority host must turn off instance discovery")
+	}
+	if cfg.Scope != "https://graph.microsoft.us/.default" {
+		t.Fatalf("scope %q, want the cloud's Graph", cfg.Scope)
+	}
+}
+
+func TestResolveConfigReportsEachMissingOrBadSetting(t *testing.T) {
+	_, diags := resolveConfig(providerModel{}, env(nil))
+	var got []string
+	for _, d := range diags.Errors() {
+		got = append(got, d.Summary())
+	}
+	want := "Missing tenant_id,Missing client_id,Missing client_secret"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if !strings.Contains(diags.Errors()[2].Detail(), EnvClientSecret) {
+		t.Fatalf("the diagnostic must name the environment variable: %s", diags.Errors()[2].Detail())
+	}
+
+	_, diags = resolveConfig(providerModel{GraphEndpoint: types.StringValue("graph.contoso.test")}, env(creds))
+	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Invalid graph_endpoint" {
+		t.Fatalf("want Invalid graph_endpoint, got %v", diags)
+	}
+	_, diags = resolveConfig(providerModel{Environment: types.StringValue("mars")}, env(creds))
+	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Unknown environment" {
+		t.Fatalf("want Unknown environment, got %v", diags)
+	}
+}
