@@ -1,0 +1,144 @@
+package graph_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+func newClient(t *testing.T, srv *emulator.Server, clientID, secret string) *graph.Client {
+	t.Helper()
+	c, err := graph.NewClient(graph.Config{
+		TenantID: srv.TenantID(), ClientID: clientID, ClientSecret: secret,
+		Cloud:           graph.Cloud{AuthorityHost: srv.URL() + "/", GraphEndpoint: srv.URL()},
+		CustomAuthority: true,
+		Scope:           "https://graph.microsoft.com/.default",
+		Transport:       srv.HTTPClient().Transport.(*http.Transport).Clone(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func start(t *testing.T, cfg emulator.Config) *emulator.Server {
+	t.Helper()
+	srv, err := emulator.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func describe(as []graph.Assignment) string {
+	var out []string
+	for _, a := range as {
+		out = append(out, strings.Join([]string{a.Target.ODataType, a.Target.GroupID, a.Target.CollectionID, a.Target.FilterID, a.Target.FilterType, a.Source}, "|"))
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+var sample = []graph.Assignment{
+	{Target: graph.Target{ODataType: graph.ODataGroupTarget, GroupID: "11111111-1111-1111-1111-111111111111", FilterID: "99999999-9999-9999-9999-999999999999", FilterType: "include"}},
+	{Target: graph.Target{ODataType: graph.ODataExclusionGroupTarget, GroupID: "22222222-2222-2222-2222-222222222222"}},
+	{Target: graph.Target{ODataType: graph.ODataAllLicensedUsersTarget}},
+	{Target: graph.Target{ODataType: graph.ODataConfigMgrCollectionTarget, CollectionID: "MEM00012"}},
+}
+
+// The SDK path and the URL-template path agree on the same device policy, through paging.
+func TestDeviceAssignmentsRoundTripThroughSDKAndRawPaths(t *testing.T) {
+	srv := start(t, emulator.Config{PageSize: 1})
+	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
+	policy := srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	ctx := context.Background()
+
+	got, err := c.DeviceConfigurations().Assign(ctx, policy, sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ReplaceAll(describe(sample), "|\n", "|direct\n") + "direct"
+	if describe(got) != want {
+		t.Fatalf("assign answered\n%s\nwant\n%s", describe(got), want)
+	}
+	viaSDK, err := c.DeviceConfigurations().List(ctx, policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := c.Raw(graph.RawFamily{CollectionPath: "/deviceManagement/deviceConfigurations", BodyKey: "assignments"})
+	viaRaw, err := raw.List(ctx, policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if describe(viaSDK) != want || describe(viaRaw) != want {
+		t.Fatalf("list disagrees:\nsdk\n%s\nraw\n%s\nwant\n%s", describe(viaSDK), describe(viaRaw), want)
+	}
+	if _, err := raw.Assign(ctx, policy, []graph.Assignment{}); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := c.DeviceConfigurations().List(ctx, policy); len(left) != 0 {
+		t.Fatalf("an empty assign must clear the policy, %d left", len(left))
+	}
+}
+
+func TestErrorsAreTypedAndReadable(t *testing.T) {
+	srv := start(t, emulator.Config{Apps: []emulator.App{
+		{ClientID: emulator.DefaultClientID, ClientSecret: emulator.DefaultClientSecret, Roles: []string{emulator.PermReadWriteAll}},
+		{ClientID: "5a5a5a5a-5a5a-4a5a-8a5a-5a5a5a5a5a5a", ClientSecret: "reader", Roles: []string{emulator.PermReadAll}},
+	}})
+	ctx := context.Background()
+	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
+
+	_, err := c.DeviceConfigurations().List(ctx, "0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a")
+	var ge *graph.Error
+	if !graph.IsNotFound(err) || !errors.As(err, &ge) {
+		t.Fatalf("want a typed 404, got %T %v", err, err)
+	}
+	if ge.Code != "ResourceNotFound" || ge.RequestID == "" || strings.HasPrefix(ge.Message, "{") {
+		t.Fatalf("404 not readable: code=%q request-id=%q message=%q", ge.Code, ge.RequestID, ge.Message)
+	}
+
+	reader := newClient(t, srv, "5a5a5a5a-5a5a-4a5a-8a5a-5a5a5a5a5a5a", "reader")
+	policy := srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	_, err = reader.DeviceConfigurations().Assign(ctx, policy, sample)
+	if !errors.As(err, &ge) || ge.StatusCode != http.StatusForbidden {
+		t.Fatalf("want a typed 403, got %T %v", err, err)
+	}
+	if !strings.Contains(ge.Message, "DeviceManagementConfiguration.ReadWrite.All") || !strings.Contains(ge.Details(), "DeviceManagementConfiguration.ReadWrite.All") {
+		t.Fatalf("403 must name the permission: %q / %q", ge.Message, ge.Details())
+	}
+
+	bad := newClient(t, srv, emulator.DefaultClientID, "not-the-secret")
+	_, err = bad.DeviceConfigurations().List(ctx, policy)
+	var se *graph.SignInError
+	if !errors.As(err, &se) || se.Code != "invalid_client" || !strings.HasPrefix(se.Description, "AADSTS7000215") {
+		t.Fatalf("want a SignInError with AADSTS7000215, got %T %v", err, err)
+	}
+}
+
+func TestOfficeAssignRoundTrip(t *testing.T) {
+	srv := start(t, emulator.Config{PageSize: 1})
+	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
+	policy := srv.AddOfficeClientConfiguration(emulator.OfficeClientConfiguration{DisplayName: "o"})
+	in := []graph.Assignment{
+		{Target: graph.Target{ODataType: graph.ODataOfficeGroupTarget, GroupID: "11111111-1111-1111-1111-111111111111"}},
+		{Target: graph.Target{ODataType: graph.ODataOfficeGroupTarget, GroupID: "22222222-2222-2222-2222-222222222222"}},
+	}
+	if _, err := c.OfficeClientConfigurations().Assign(context.Background(), policy, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.OfficeClientConfigurations().List(context.Background(), policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if describe(got) != describe(in) {
+		t.Fatalf("got\n%s\nwant\n%s", describe(got), describe(in))
+	}
+}

@@ -1,0 +1,250 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
+)
+
+// ODataOfficeGroupTarget is the only target type of Office client configurations.
+const ODataOfficeGroupTarget = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
+
+// RawFamily is a policy family reached through its documented URL templates rather than
+// SDK request builders, for slices the SDK does not ship (officeConfiguration is gone from
+// msgraph-beta-sdk-go v0.165.0, graph-api.md section 3). Requests still go through the
+// same kiota adapter: same auth, retries, logging and error parsing. Another family with
+// an assign action and an assignments collection is one more RawFamily value.
+type RawFamily struct {
+	CollectionPath      string // e.g. "/officeConfiguration/clientConfigurations"
+	BodyKey             string // key of the list in the assign body, e.g. "officeConfigurationAssignments"
+	AssignmentODataType string // @odata.type written on each assignment, "" for none
+}
+
+// OfficeClientConfigurationsFamily is /officeConfiguration/clientConfigurations.
+var OfficeClientConfigurationsFamily = RawFamily{
+	CollectionPath:      "/officeConfiguration/clientConfigurations",
+	BodyKey:             "officeConfigurationAssignments",
+	AssignmentODataType: "#microsoft.graph.officeClientConfigurationAssignment",
+}
+
+// OfficeClientConfigurations is the assignment API of /officeConfiguration/clientConfigurations.
+func (c *Client) OfficeClientConfigurations() AssignmentAPI {
+	return c.Raw(OfficeClientConfigurationsFamily)
+}
+
+// Raw returns the assignment API of a family described by its URL templates.
+func (c *Client) Raw(f RawFamily) AssignmentAPI { return rawAssignments{c: c, f: f} }
+
+type rawAssignments struct {
+	c *Client
+	f RawFamily
+}
+
+var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
+
+func (r rawAssignments) request(method abs.HttpMethod, action, policyID string) *abs.RequestInformation {
+	ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(method,
+		"{+baseurl}"+r.f.CollectionPath+"/{policy%2Did}/"+action,
+		map[string]string{"baseurl": r.c.baseURL, "policy%2Did": policyID})
+	ri.Headers.TryAdd("Accept", "application/json")
+	return ri
+}
+
+func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment, error) {
+	ri := r.request(abs.GET, "assignments", policyID)
+	var out []Assignment
+	for page := 0; ; page++ {
+		res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
+		if err != nil {
+			return nil, wrapError(err)
+		}
+		coll, ok := res.(*rawCollection)
+		if !ok || coll == nil {
+			return nil, fmt.Errorf("listing assignments of %s: empty response", policyID)
+		}
+		for _, a := range coll.value {
+			out = append(out, a.toAssignment())
+		}
+		if coll.nextLink == "" {
+			return out, nil
+		}
+		if page > 10000 {
+			return nil, fmt.Errorf("listing assignments of %s: more than 10000 pages, giving up", policyID)
+		}
+		next, err := url.Parse(coll.nextLink)
+		if err != nil {
+			return nil, fmt.Errorf("listing assignments of %s: bad @odata.nextLink %q: %w", policyID, coll.nextLink, err)
+		}
+		ri = abs.NewRequestInformation()
+		ri.Method = abs.GET
+		ri.Headers.TryAdd("Accept", "application/json")
+		ri.SetUri(*next)
+	}
+}
+
+func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error) {
+	body := &rawAssignBody{key: r.f.BodyKey, assignments: make([]*rawAssignment, 0, len(assignments))}
+	for _, a := range assignments {
+		t := a.Target
+		body.assignments = append(body.assignments, &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{t}})
+	}
+	ri := r.request(abs.POST, "assign", policyID)
+	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
+		return nil, fmt.Errorf("encoding the assign request: %w", err)
+	}
+	res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
+	if err != nil {
+		return nil, wrapError(err)
+	}
+	coll, ok := res.(*rawCollection)
+	if !ok || coll == nil {
+		return nil, fmt.Errorf("assigning %s: Graph returned no body", policyID)
+	}
+	out := make([]Assignment, 0, len(coll.value))
+	for _, a := range coll.value {
+		out = append(out, a.toAssignment())
+	}
+	return out, nil
+}
+
+// The kiota models below cover the assignment shapes of the Intune families (an assignment
+// with id, source, sourceId, intent and a target with group, collection and filter); unknown
+// properties are ignored on read, as the SDK's generated models do, and empty ones are not
+// written.
+
+type rawTarget struct{ Target }
+
+func (t *rawTarget) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
+	return map[string]func(absser.ParseNode) error{
+		"@odata.type":  stringField(&t.ODataType),
+		"groupId":      stringField(&t.GroupID),
+		"collectionId": stringField(&t.CollectionID),
+		"deviceAndAppManagementAssignmentFilterId":   stringField(&t.FilterID),
+		"deviceAndAppManagementAssignmentFilterType": stringField(&t.FilterType),
+	}
+}
+
+func (t *rawTarget) Serialize(w absser.SerializationWriter) error {
+	for _, f := range []struct{ key, value string }{
+		{"@odata.type", t.ODataType},
+		{"groupId", t.GroupID},
+		{"collectionId", t.CollectionID},
+		{"deviceAndAppManagementAssignmentFilterId", t.FilterID},
+		{"deviceAndAppManagementAssignmentFilterType", t.FilterType},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if err := w.WriteStringValue(f.key, &f.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type rawAssignment struct {
+	odataType, id, source, sourceID, intent string
+	target                                  *rawTarget
+}
+
+func (a *rawAssignment) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
+	return map[string]func(absser.ParseNode) error{
+		"@odata.type": stringField(&a.odataType),
+		"id":          stringField(&a.id),
+		"source":      stringField(&a.source),
+		"sourceId":    stringField(&a.sourceID),
+		"intent":      stringField(&a.intent),
+		"target": func(n absser.ParseNode) error {
+			v, err := n.GetObjectValue(func(absser.ParseNode) (absser.Parsable, error) { return &rawTarget{}, nil })
+			if err != nil {
+				return err
+			}
+			if t, ok := v.(*rawTarget); ok {
+				a.target = t
+			}
+			return nil
+		},
+	}
+}
+
+// Serialize writes what a client may send: the assignment type and the target. The id is
+// server-assigned and source, sourceId are read-only (graph-api.md 1.3).
+func (a *rawAssignment) Serialize(w absser.SerializationWriter) error {
+	if a.odataType != "" {
+		if err := w.WriteStringValue("@odata.type", &a.odataType); err != nil {
+			return err
+		}
+	}
+	return w.WriteObjectValue("target", a.target)
+}
+
+func (a *rawAssignment) toAssignment() Assignment {
+	out := Assignment{ID: a.id, Source: a.source, SourceID: a.sourceID, Intent: a.intent}
+	if a.target != nil {
+		out.Target = a.target.Target
+		out.Target.ODataType = normalizeODataType(out.Target.ODataType)
+		out.Target.FilterID, out.Target.FilterType = normalizeFilter(out.Target.FilterID, out.Target.FilterType)
+	}
+	return out
+}
+
+type rawAssignBody struct {
+	key         string
+	assignments []*rawAssignment
+}
+
+func (b *rawAssignBody) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
+	return map[string]func(absser.ParseNode) error{}
+}
+
+func (b *rawAssignBody) Serialize(w absser.SerializationWriter) error {
+	items := make([]absser.Parsable, len(b.assignments))
+	for i, a := range b.assignments {
+		items[i] = a
+	}
+	return w.WriteCollectionOfObjectValues(b.key, items)
+}
+
+type rawCollection struct {
+	value    []*rawAssignment
+	nextLink string
+}
+
+func createRawCollection(absser.ParseNode) (absser.Parsable, error) { return &rawCollection{}, nil }
+
+func (c *rawCollection) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
+	return map[string]func(absser.ParseNode) error{
+		"@odata.nextLink": stringField(&c.nextLink),
+		"value": func(n absser.ParseNode) error {
+			vals, err := n.GetCollectionOfObjectValues(func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil })
+			if err != nil {
+				return err
+			}
+			for _, v := range vals {
+				if a, ok := v.(*rawAssignment); ok && a != nil {
+					c.value = append(c.value, a)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (c *rawCollection) Serialize(absser.SerializationWriter) error {
+	return fmt.Errorf("rawCollection is read-only")
+}
+
+func stringField(dst *string) func(absser.ParseNode) error {
+	return func(n absser.ParseNode) error {
+		v, err := n.GetStringValue()
+		if err != nil {
+			return err
+		}
+		*dst = deref(v)
+		return nil
+	}
+}
