@@ -2,7 +2,9 @@ package assignments
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -206,6 +208,38 @@ func (f *Family) reconcile(prior []element, remote []graph.Assignment) (elems []
 		elems = append(elems, e)
 	}
 	return elems, unsupported
+}
+
+// keys are the sorted identities of a set of elements.
+func (f *Family) keys(elems []element) []string {
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		out[i] = f.key(e)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// blame finds the one planned element a Graph 400 names by one of its IDs, so the
+// diagnostic can point at it in the configuration; -1 when none or several match.
+func (f *Family) blame(err error, planned []element) int {
+	var ge *graph.Error
+	if !errors.As(err, &ge) || ge.StatusCode != http.StatusBadRequest {
+		return -1
+	}
+	msg := strings.ToLower(ge.Message)
+	found := -1
+	for i, e := range planned {
+		for _, id := range []string{e.GroupID.ValueString(), e.CollectionID.ValueString(), e.FilterID.ValueString()} {
+			if id != "" && strings.Contains(msg, strings.ToLower(id)) {
+				if found >= 0 && found != i {
+					return -1
+				}
+				found = i
+			}
+		}
+	}
+	return found
 }
 
 // difference lists the keys in a that are not in b, sorted, for diagnostics.

@@ -2,10 +2,13 @@ package assignments
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -55,23 +58,70 @@ func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConf
 	resp.Diagnostics.Append(r.f.validate(ctx, set, path.Root("assignments"))...)
 }
 
+// Default operation timeouts: long enough to ride out Intune throttling for a large
+// rollout (a write may wait behind hundreds of others for the per-app write budget).
+const (
+	defaultWriteTimeout = 30 * time.Minute
+	defaultReadTimeout  = 10 * time.Minute
+)
+
+// consistencyWindow bounds how long Read waits for Graph to show a set this provider just
+// wrote, before it reports the difference as drift (Graph is eventually consistent).
+var consistencyWindow = time.Minute
+
+const privateWrittenKey = "written"
+
+// written records the last successful write in private state for Read: when, the set
+// Graph held before it and the set it holds after. A read that still shows the before set
+// is replication lag; anything else is real (drift, or the write itself).
+type written struct {
+	At     time.Time `json:"at"`
+	Before []string  `json:"before"`
+	Keys   []string  `json:"keys"`
+}
+
+type privateSetter interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
+type privateGetter interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}
+
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	var to timeouts.Value
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	d, diags := to.Create(ctx, defaultWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	r.write(ctx, req.Plan, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	var to timeouts.Value
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	d, diags := to.Update(ctx, defaultWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var prior types.Set
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &prior)...)
+	before, _, diags := elementsFromSet(ctx, prior)
+	resp.Diagnostics.Append(diags...)
+	r.write(ctx, req.Plan, before, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // write sends the planned set with the replace-all assign action and records what Graph
 // answered. On a failed call nothing is recorded: Create stores nothing and Update keeps
-// the prior state, because a rejected assign changes nothing on the service.
-func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+// the prior state, so the next plan shows what the service really holds. before is the
+// set the policy had (nil on Create, which reads it first).
+func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, before []element, state *tfsdk.State, private privateSetter, diags *diag.Diagnostics) {
 	policyID, set := r.readPolicyAndSet(ctx, plan.GetAttribute, diags)
 	if diags.HasError() || !r.requireClient(diags) {
 		return
 	}
-	planned, _, d := elementsFromSet(ctx, set)
+	planned, objs, d := elementsFromSet(ctx, set)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -88,10 +138,32 @@ func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 
 	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, policyID)
 	unlock := lockPolicy(r.f, policyID)
+	if before == nil {
+		// Create: check the policy exists before changing anything, and learn what it
+		// holds (the resource takes over those assignments; say so).
+		current, err := r.f.API(r.client).List(ctx, policyID)
+		if err != nil {
+			unlock()
+			diags.AddAttributeError(path.Root(r.f.PolicyIDAttribute), summary, errorDetail(err, r.f, policyID))
+			return
+		}
+		before, _ = r.f.reconcile(nil, directOnly(current))
+		if replaced := r.f.difference(before, planned); len(replaced) > 0 {
+			diags.AddWarning(fmt.Sprintf("Replacing existing assignments of %s %s", r.f.PolicyNoun, policyID),
+				"The policy already had direct assignments that the configuration does not list; they were removed: "+
+					orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
+		}
+	}
 	got, err := r.f.API(r.client).Assign(ctx, policyID, desired)
 	unlock()
 	if err != nil {
-		diags.AddError(summary, errorDetail(err, r.f, policyID))
+		detail := errorDetail(err, r.f, policyID)
+		if i := r.f.blame(err, planned); i >= 0 {
+			diags.AddAttributeError(path.Root("assignments").AtSetValue(objs[i]), summary,
+				detail+"\n\nThe error names this assignment: "+r.f.describe(planned[i])+".")
+			return
+		}
+		diags.AddError(summary, detail)
 		return
 	}
 
@@ -104,6 +176,9 @@ func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Stat
 			orNone(missing), orNone(extra)))
 	}
 	r.setState(ctx, state, policyID, elems, diags)
+	if raw, err := json.Marshal(written{At: time.Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(elems)}); err == nil {
+		diags.Append(private.SetKey(ctx, privateWrittenKey, raw)...)
+	}
 }
 
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -111,14 +186,28 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
 		return
 	}
+	var to timeouts.Value
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	d, diags := to.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+
 	var prior []element
 	if !set.IsNull() && !set.IsUnknown() {
-		var d diag.Diagnostics
-		prior, _, d = elementsFromSet(ctx, set)
-		resp.Diagnostics.Append(d...)
+		prior, _, diags = elementsFromSet(ctx, set)
+		resp.Diagnostics.Append(diags...)
 	}
 
+	last := lastWritten(ctx, req.Private)
 	got, err := r.f.API(r.client).List(ctx, policyID)
+	if err == nil && last != nil {
+		got, err = r.awaitConsistency(ctx, policyID, last, got)
+		if err == nil {
+			// Seen; later reads need not wait.
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWrittenKey, nil)...)
+		}
+	}
 	if graph.IsNotFound(err) {
 		// Only a real "not found" means the policy is gone; anything else is an error.
 		tflog.Warn(ctx, "policy not found, removing from state", map[string]any{"policy_id": policyID})
@@ -134,11 +223,58 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	r.setState(ctx, &resp.State, policyID, elems, &resp.Diagnostics)
 }
 
+func lastWritten(ctx context.Context, p privateGetter) *written {
+	raw, diags := p.GetKey(ctx, privateWrittenKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil
+	}
+	var w written
+	if json.Unmarshal(raw, &w) != nil {
+		return nil
+	}
+	return &w
+}
+
+// awaitConsistency re-reads while Graph still shows the set from before this provider's
+// last write, for at most consistencyWindow after that write: a plan right after an apply
+// must not report Graph's replication lag as drift. Any other answer (the written set, or
+// a change made elsewhere) is taken at once. It polls with backoff.
+func (r *Resource) awaitConsistency(ctx context.Context, policyID string, last *written, got []graph.Assignment) ([]graph.Assignment, error) {
+	want, stale := strings.Join(last.Keys, "\n"), strings.Join(last.Before, "\n")
+	deadline := last.At.Add(consistencyWindow)
+	delay := 250 * time.Millisecond
+	for {
+		elems, _ := r.f.reconcile(nil, directOnly(got))
+		seen := strings.Join(r.f.keys(elems), "\n")
+		if seen == want || seen != stale || !time.Now().Add(delay).Before(deadline) {
+			return got, nil
+		}
+		tflog.Debug(ctx, "Graph does not show the last write yet; reading again", map[string]any{"policy_id": policyID, "wait": delay.String()})
+		select {
+		case <-ctx.Done():
+			return got, nil
+		case <-time.After(delay):
+		}
+		next, err := r.f.API(r.client).List(ctx, policyID)
+		if err != nil {
+			return next, err
+		}
+		got = next
+		delay = min(delay*2, 5*time.Second)
+	}
+}
+
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	policyID, _ := r.readPolicyAndSet(ctx, req.State.GetAttribute, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
 		return
 	}
+	var to timeouts.Value
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &to)...)
+	d, diags := to.Delete(ctx, defaultWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
 	unlock := lockPolicy(r.f, policyID)
 	_, err := r.f.API(r.client).Assign(ctx, policyID, []graph.Assignment{})
 	unlock()

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -192,7 +193,10 @@ func (s *Server) runBatchItem(c *reqCtx, it *batchItem) (obj, int) {
 		return obj{{"id", it.id}, {"status", 400}, {"headers", obj{{"Content-Type", "application/json"}}},
 			{"body", obj{{"error", obj{{"code", "BadRequest"}, {"message", "Nested batch requests are not supported."}}}}}}, 400
 	}
-	req, err := http.NewRequest(it.method, "/beta/"+u, bytes.NewReader(it.body))
+	// The item inherits the envelope's context, so a client that gives up
+	// cancels the items too.
+	ctx := context.WithValue(c.r.Context(), batchItemKey{}, it.id)
+	req, err := http.NewRequestWithContext(ctx, it.method, "/beta/"+u, bytes.NewReader(it.body))
 	if err != nil {
 		return obj{{"id", it.id}, {"status", 400}, {"headers", obj{{"Content-Type", "application/json"}}},
 			{"body", obj{{"error", obj{{"code", "BadRequest"}, {"message", "Invalid request URL: " + err.Error()}}}}}}, 400

@@ -1,13 +1,58 @@
 package emulator
 
 import (
+	"context"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
+
+// FaultKind selects how a Fault answers.
+type FaultKind int
+
+const (
+	// FaultStatus answers Status with the matching Graph error body
+	// (the zero value, so existing rules keep their meaning).
+	FaultStatus FaultKind = iota
+	// FaultTruncatedBody runs the real handler (so a write IS applied), then
+	// sends its status and headers with only the first half of the body,
+	// Content-Length fixed up: the client sees a well-formed HTTP response
+	// whose JSON does not parse. Responses without a body are sent as is.
+	FaultTruncatedBody
+	// FaultInvalidJSON answers 200 with a JSON Content-Type and a non-JSON
+	// body (Fault.Body, default an HTML error page), as a misbehaving proxy
+	// would. The request never reaches the service: nothing is applied.
+	FaultInvalidJSON
+	// FaultDropConnection closes the connection without any response
+	// (HTTP/1.1: hijack and close; HTTP/2: reset the stream). Nothing is
+	// applied.
+	FaultDropConnection
+	// FaultAfterWrite runs the real handler (the change IS applied) and then
+	// drops the connection instead of answering: the service changed but the
+	// client never heard, so a retry must be safe (replace-all assign) or
+	// must cope with "already done" (create).
+	FaultAfterWrite
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case FaultStatus:
+		return "status"
+	case FaultTruncatedBody:
+		return "truncated-body"
+	case FaultInvalidJSON:
+		return "invalid-json"
+	case FaultDropConnection:
+		return "drop-connection"
+	case FaultAfterWrite:
+		return "after-write"
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
 
 // Fault is one fault-injection rule for Graph requests. Rules are consulted
 // in the order they were added; the first live rule that matches answers
@@ -16,12 +61,14 @@ import (
 type Fault struct {
 	Count      int                            // matching requests to fail; <= 0 means 1
 	Match      func(method, path string) bool // nil matches every Graph request; path is r.URL.Path (e.g. "/beta/deviceManagement/...")
-	Status     int                            // HTTP status to answer
+	Kind       FaultKind                      // how to fail; default FaultStatus
+	Status     int                            // HTTP status to answer (FaultStatus)
 	RetryAfter int                            // seconds for the Retry-After header (429/503; negative omits it)
 	Code       string                         // overrides error.code ("" => per-status default)
 	Message    string                         // overrides error.message
-	Delay      time.Duration                  // sleep before answering (simulates slow service/timeouts)
+	Delay      time.Duration                  // wait before answering (simulates slow service/timeouts); ends early if the client gives up
 	Header     http.Header                    // extra response headers
+	Body       []byte                         // FaultInvalidJSON: the body to send (default an HTML page)
 	remaining  int
 }
 
@@ -85,22 +132,112 @@ func (s *Server) takeFault(method, path string) *Fault {
 	return nil
 }
 
-// applyFault answers the request from a matching fault rule, if any.
-func (s *Server) applyFault(c *reqCtx) bool {
-	f := s.takeFault(c.r.Method, c.r.URL.Path)
+// pickFault returns the fault to apply to a Graph request: a counted rule
+// first, else a random failure (SetFailureRate/SetRandomFault).
+func (s *Server) pickFault(method, path string) *Fault {
+	if f := s.takeFault(method, path); f != nil {
+		return f
+	}
+	return s.randomFault(method, path)
+}
+
+// applyFault answers the request from a matching fault rule or random
+// failure, if any. next is the rest of the Graph pipeline, which the kinds
+// that model "the service did the work" run against a buffer.
+func (s *Server) applyFault(c *reqCtx, next func(*reqCtx)) bool {
+	f := s.pickFault(c.r.Method, c.r.URL.Path)
 	if f == nil {
 		return false
 	}
-	if f.Delay > 0 {
-		time.Sleep(f.Delay)
+	s.countInjected()
+	c.w.Header().Set("X-Emulator-Fault", f.Kind.String())
+	if !sleepCtx(c.r.Context(), f.Delay) {
+		c.dropConnection() // the client went away; nothing to answer
 	}
-	for k, vs := range f.Header {
-		for _, v := range vs {
-			c.w.Header().Add(k, v)
+	addHeaders := func(h http.Header) {
+		for k, vs := range f.Header {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
 		}
 	}
-	c.writeFault(f.Status, f.Code, f.Message, f.RetryAfter)
+	switch f.Kind {
+	case FaultTruncatedBody:
+		rec := c.capture(next)
+		addHeaders(rec.Header())
+		body := rec.Body.Bytes()
+		body = body[:len(body)/2]
+		h := c.w.Header()
+		for k, vs := range rec.Header() {
+			h[k] = vs
+		}
+		if len(body) > 0 || rec.Header().Get("Content-Length") != "" {
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		c.w.WriteHeader(rec.Code)
+		_, _ = c.w.Write(body)
+	case FaultInvalidJSON:
+		addHeaders(c.w.Header())
+		body := f.Body
+		if body == nil {
+			body = []byte("<html><head><title>502 Bad Gateway</title></head><body>The proxy answered instead of Microsoft Graph.</body></html>")
+		}
+		c.setGraphHeaders()
+		c.w.Header().Set("Content-Type", odataContentType)
+		c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		c.w.WriteHeader(http.StatusOK)
+		_, _ = c.w.Write(body)
+	case FaultDropConnection:
+		c.dropConnection()
+	case FaultAfterWrite:
+		rec := c.capture(next)
+		c.appliedBeforeDrop = rec.Code >= 200 && rec.Code < 300
+		c.dropConnection()
+	default:
+		addHeaders(c.w.Header())
+		c.writeFault(f.Status, f.Code, f.Message, f.RetryAfter)
+	}
 	return true
+}
+
+// capture runs next with the response going to a buffer instead of the
+// client, so a fault can mangle or swallow what the service answered.
+func (c *reqCtx) capture(next func(*reqCtx)) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	real := c.w
+	c.w = rec
+	defer func() { c.w = real }()
+	next(c)
+	return rec
+}
+
+// errDropped is the panic value used to unwind a dropped request; it is
+// http.ErrAbortHandler so net/http neither logs it nor answers.
+var errDropped = http.ErrAbortHandler
+
+// dropConnection ends the request without a response and never returns:
+// the panic unwinds to ServeHTTP, which closes the connection (see
+// abandonResponse). It also unwinds a $batch envelope when the fault hit
+// one of its items, so the whole batch response is lost, as it would be on
+// a real dropped connection.
+func (c *reqCtx) dropConnection() {
+	panic(errDropped)
+}
+
+// sleepCtx waits d, or less when ctx ends first; it reports whether the
+// full wait elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // writeFault renders the error body for an injected or throttling status.
@@ -164,6 +301,18 @@ type throttler struct {
 }
 
 func newThrottler(l ThrottleLimits) *throttler {
+	return &throttler{lim: throttleDefaults(l), counts: map[string]*window{}}
+}
+
+// reset installs new limits and forgets the current windows.
+func (t *throttler) reset(l ThrottleLimits) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lim = throttleDefaults(l)
+	t.counts = map[string]*window{}
+}
+
+func throttleDefaults(l ThrottleLimits) ThrottleLimits {
 	if l.Window <= 0 {
 		l.Window = 20 * time.Second
 	}
@@ -179,7 +328,7 @@ func newThrottler(l ThrottleLimits) *throttler {
 	if l.AppAny <= 0 {
 		l.AppAny = 1000
 	}
-	return &throttler{lim: l, counts: map[string]*window{}}
+	return l
 }
 
 // admit counts a request; when a limit is exceeded it returns the seconds
@@ -216,16 +365,19 @@ func (t *throttler) admit(tenant, app string, write bool, now time.Time) (bool, 
 	return true, 0
 }
 
-// applyThrottle enforces the spec 4.3 windows unless DisableThrottling.
+// applyThrottle enforces the spec 4.3 windows while throttling is on
+// (Config.DisableThrottling / SetThrottling). A $batch envelope is not
+// counted: the Intune limits apply to its items, each of which passes here
+// on its own (spec 5.1).
 func (s *Server) applyThrottle(c *reqCtx) bool {
-	if s.cfg.DisableThrottling {
+	if !s.throttleOn.Load() || c.batchEnvelope {
 		return false
 	}
-	write := c.r.Method != http.MethodGet && c.r.Method != http.MethodHead
-	ok, wait := s.throttle.admit(c.claims.Tid, c.claims.AppID, write, time.Now())
+	ok, wait := s.throttle.admit(c.claims.Tid, c.claims.AppID, isWrite(c.r.Method), time.Now())
 	if ok {
 		return false
 	}
+	s.addStat(func(st *Stats) { st.Throttled++ })
 	c.writeFault(http.StatusTooManyRequests, "", "", wait)
 	return true
 }

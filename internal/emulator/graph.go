@@ -284,9 +284,17 @@ func requiredPerms(method string) []string {
 // gateway, token validation (401), URL parsing (400), verb (405), then the
 // workload: permission (403), existence (404), payload validation (400).
 func (s *Server) serveGraph(c *reqCtx) {
-	if s.applyFault(c) {
+	if !c.batchItem && !sleepCtx(c.r.Context(), s.latency()) {
+		c.dropConnection() // the client gave up while the request was "in flight"
+	}
+	if s.applyFault(c, s.serveGraphRequest) {
 		return
 	}
+	s.serveGraphRequest(c)
+}
+
+// serveGraphRequest is the pipeline behind the fault-injection gateway.
+func (s *Server) serveGraphRequest(c *reqCtx) {
 	claims, err := s.verifyBearer(c.r.Header.Get("Authorization"))
 	if err != nil {
 		c.w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="", authorization_uri="%s/common/oauth2/authorize", client_id="%s"`, c.baseURL(), graphAppID))

@@ -25,6 +25,7 @@ type devicePolicy struct {
 	version   int
 	props     map[string]any // client-writable properties (base + derived)
 	assigns   []Assignment
+	lag       assignLag // stale views served under SetReadLag
 }
 
 // propKind is the JSON shape a known property accepts.
@@ -393,7 +394,7 @@ func (s *Server) serveDevice(c *reqCtx, rt *route) {
 			return
 		}
 		s.mu.Lock()
-		n := len(p.assigns)
+		n := len(p.lag.visible(p.assigns))
 		s.mu.Unlock()
 		c.writeCount(n)
 	case rkDeviceAssignment:
@@ -446,7 +447,7 @@ func (s *Server) renderDevice(c *reqCtx, p *devicePolicy, sel, exp []string) obj
 		ctx := c.metadataURL(fmt.Sprintf("deviceManagement/deviceConfigurations('%s')/%s", p.id, e))
 		vals := []any{}
 		if e == "assignments" {
-			for _, a := range p.assigns {
+			for _, a := range p.lag.visible(p.assigns) {
 				vals = append(vals, s.assignmentJSON(a))
 			}
 		}
@@ -692,6 +693,7 @@ func (s *Server) deviceAssign(c *reqCtx, policyID string, strict bool) {
 				kept = append(kept, a)
 			}
 		}
+		s.noteAssignChange(&p.lag, p.assigns)
 		p.assigns = append(kept, direct...)
 		for _, a := range direct {
 			vals = append(vals, s.assignmentJSON(a))
@@ -725,7 +727,7 @@ func (s *Server) deviceAssignmentList(c *reqCtx, policyID string) {
 	s.mu.Lock()
 	var items []obj
 	if p, found := s.devices.get(policyID); found {
-		for _, a := range p.assigns {
+		for _, a := range p.lag.visible(p.assigns) {
 			full := s.assignmentJSON(a)
 			if flt.match(full) {
 				items = append(items, project(full, sel))
@@ -763,20 +765,20 @@ func (s *Server) deviceAssignmentCreate(c *reqCtx, policyID string, strict bool)
 	p, found := s.devices.get(policyID)
 	conflict := false
 	if found {
-		replaced := false
-		for i, old := range p.assigns {
-			if strings.EqualFold(old.ID, a.ID) {
-				if s.cfg.ConflictOnDuplicateAssignment {
-					conflict = true
-				} else {
-					p.assigns[i] = a
+		_, exists := findAssignment(p.assigns, a.ID)
+		conflict = exists && s.cfg.ConflictOnDuplicateAssignment
+		if !conflict {
+			s.noteAssignChange(&p.lag, p.assigns)
+			if exists {
+				for i, old := range p.assigns {
+					if strings.EqualFold(old.ID, a.ID) {
+						p.assigns[i] = a
+						break
+					}
 				}
-				replaced = true
-				break
+			} else {
+				p.assigns = append(p.assigns, a)
 			}
-		}
-		if !replaced {
-			p.assigns = append(p.assigns, a)
 		}
 	}
 	s.mu.Unlock()
@@ -813,7 +815,11 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 	p, found := s.devices.get(policyID)
 	idx := -1
 	if found {
-		for i, a := range p.assigns {
+		set := p.assigns
+		if c.r.Method == http.MethodGet {
+			set = p.lag.visible(p.assigns)
+		}
+		for i, a := range set {
 			if strings.EqualFold(a.ID, aid) {
 				idx = i
 			}
@@ -838,7 +844,7 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 			return
 		}
 		s.mu.Lock()
-		cur, still := findAssignment(p.assigns, aid)
+		cur, still := findAssignment(p.lag.visible(p.assigns), aid)
 		s.mu.Unlock()
 		if !still {
 			c.notFound("deviceConfigurationAssignment", aid)
@@ -849,7 +855,10 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, body...))
 	case http.MethodDelete:
 		s.mu.Lock()
-		s.removeDeviceAssignment(p, aid)
+		if _, still := findAssignment(p.assigns, aid); still {
+			s.noteAssignChange(&p.lag, p.assigns)
+			s.removeDeviceAssignment(p, aid)
+		}
 		s.mu.Unlock()
 		c.writeNoContent(http.StatusNoContent)
 	case http.MethodPatch:
@@ -871,6 +880,7 @@ func (s *Server) deviceAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		}
 		newA.ID, newA.Source, newA.SourceID = cur.ID, cur.Source, cur.SourceID
 		s.mu.Lock()
+		s.noteAssignChange(&p.lag, p.assigns)
 		for i, a := range p.assigns {
 			if strings.EqualFold(a.ID, aid) {
 				p.assigns[i] = newA
@@ -989,6 +999,7 @@ func (s *Server) SetDeviceConfigurationAssignments(policyID string, as []Assignm
 		a.Target.ODataType = t
 		out = append(out, normaliseDeviceAssignment(p.id, a))
 	}
+	s.noteAssignChange(&p.lag, p.assigns)
 	p.assigns = out
 	return nil
 }

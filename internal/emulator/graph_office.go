@@ -34,6 +34,7 @@ type officePolicy struct {
 	policyPayload      any
 	userPrefPayload    any
 	assigns            []Assignment
+	lag                assignLag // stale views served under SetReadLag
 	userCheckinSummary obj
 }
 
@@ -210,7 +211,7 @@ func (s *Server) serveOffice(c *reqCtx, rt *route) {
 			return
 		}
 		s.mu.Lock()
-		n := len(p.assigns)
+		n := len(p.lag.visible(p.assigns))
 		s.mu.Unlock()
 		c.writeCount(n)
 	case rkOfficeAssignment:
@@ -223,7 +224,7 @@ func (s *Server) renderOffice(c *reqCtx, p *officePolicy, sel, exp []string) obj
 	o := project(p.json(), sel)
 	for _, e := range exp {
 		vals := []any{}
-		for _, a := range p.assigns {
+		for _, a := range p.lag.visible(p.assigns) {
 			vals = append(vals, officeAssignmentJSON(a))
 		}
 		o = append(o, kv{e + "@odata.context", c.metadataURL(fmt.Sprintf("officeConfiguration/clientConfigurations('%s')/assignments", p.id))}, kv{e, vals})
@@ -480,6 +481,7 @@ func (s *Server) officeAssign(c *reqCtx, policyID string, strict bool) {
 	s.mu.Lock()
 	p, found := s.offices.get(policyID)
 	if found {
+		s.noteAssignChange(&p.lag, p.assigns)
 		p.assigns = out
 	}
 	s.mu.Unlock()
@@ -514,7 +516,7 @@ func (s *Server) officeAssignmentList(c *reqCtx, policyID string) {
 	s.mu.Lock()
 	var items []obj
 	if p, found := s.offices.get(policyID); found {
-		for _, a := range p.assigns {
+		for _, a := range p.lag.visible(p.assigns) {
 			full := officeAssignmentJSON(a)
 			if flt.match(full) {
 				items = append(items, project(full, sel))
@@ -552,19 +554,19 @@ func (s *Server) officeAssignmentCreate(c *reqCtx, policyID string, strict bool)
 	p, found := s.offices.get(policyID)
 	conflict := false
 	if found {
-		replaced := false
-		for i, old := range p.assigns {
-			if strings.EqualFold(old.ID, a.ID) {
-				if s.cfg.ConflictOnDuplicateAssignment {
-					conflict = true
-				} else {
-					p.assigns[i] = a
+		_, exists := findAssignment(p.assigns, a.ID)
+		conflict = exists && s.cfg.ConflictOnDuplicateAssignment
+		if !conflict {
+			s.noteAssignChange(&p.lag, p.assigns)
+			if exists {
+				for i, old := range p.assigns {
+					if strings.EqualFold(old.ID, a.ID) {
+						p.assigns[i] = a
+					}
 				}
-				replaced = true
+			} else {
+				p.assigns = append(p.assigns, a)
 			}
-		}
-		if !replaced {
-			p.assigns = append(p.assigns, a)
 		}
 	}
 	s.mu.Unlock()
@@ -601,7 +603,11 @@ func (s *Server) officeAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 	var cur Assignment
 	idx := -1
 	if found {
-		for i, a := range p.assigns {
+		set := p.assigns
+		if c.r.Method == http.MethodGet {
+			set = p.lag.visible(p.assigns)
+		}
+		for i, a := range set {
 			if strings.EqualFold(a.ID, aid) {
 				idx, cur = i, a
 			}
@@ -631,6 +637,7 @@ func (s *Server) officeAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		s.mu.Lock()
 		for i, a := range p.assigns {
 			if strings.EqualFold(a.ID, aid) {
+				s.noteAssignChange(&p.lag, p.assigns)
 				p.assigns = append(p.assigns[:i:i], p.assigns[i+1:]...)
 				break
 			}
@@ -649,6 +656,7 @@ func (s *Server) officeAssignmentItem(c *reqCtx, policyID, aid string, strict bo
 		}
 		na.ID = cur.ID
 		s.mu.Lock()
+		s.noteAssignChange(&p.lag, p.assigns)
 		for i, a := range p.assigns {
 			if strings.EqualFold(a.ID, aid) {
 				p.assigns[i] = na
@@ -795,6 +803,7 @@ func (s *Server) SetOfficeClientConfigurationAssignments(policyID string, as []A
 		}
 		out = append(out, Assignment{ID: a.ID, Target: Target{ODataType: t, GroupID: a.Target.GroupID}})
 	}
+	s.noteAssignChange(&p.lag, p.assigns)
 	p.assigns = out
 	return nil
 }

@@ -86,6 +86,7 @@ func (s *Server) serveIdentity(c *reqCtx) {
 	case match("discovery", "v2.0", "keys"), match("discovery", "keys"):
 		s.jwks(c, segs[0])
 	case match("oauth2", "v2.0", "token"):
+		s.addStat(func(st *Stats) { st.TokenRequests++ })
 		s.tokenEndpoint(c, segs[0])
 	default:
 		c.writeIdentityJSON(http.StatusNotFound, obj{{"error", "not_found"}, {"error_description", "The emulator has no identity endpoint at " + c.r.URL.Path}})

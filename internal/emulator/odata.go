@@ -29,6 +29,12 @@ type reqCtx struct {
 	// fefURL is the internal Intune front-end URL quoted inside the nested
 	// Intune error message (spec 4.1); set by the router.
 	fefURL string
+	// batchItem: this request is an item of a $batch (no latency of its
+	// own); batchEnvelope: this request is the $batch itself.
+	batchItem, batchEnvelope bool
+	// appliedBeforeDrop: a FaultAfterWrite ran the handler successfully
+	// before dropping the connection (for Stats.AppliedWrites).
+	appliedBeforeDrop bool
 }
 
 func newReqCtx(s *Server, w http.ResponseWriter, r *http.Request) *reqCtx {

@@ -20,8 +20,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -137,11 +139,17 @@ type Server struct {
 	offices   *store[*officePolicy]
 	officeCfg officeSingleton
 
-	logMu sync.Mutex
-	reqs  []*RecordedRequest
+	logMu    sync.Mutex
+	reqs     []*RecordedRequest
+	logOff   bool // SetRecordRequests(false)
+	logLimit int  // SetRequestLogLimit; 0 = unbounded
 
-	faults   faultSet
-	throttle *throttler
+	faults     faultSet
+	throttle   *throttler
+	throttleOn atomic.Bool   // SetThrottling; starts as !cfg.DisableThrottling
+	chaos      chaosState    // random failures, latency
+	readLag    time.Duration // SetReadLag; guarded by mu
+	stats      statsState
 
 	clientOnce sync.Once
 	client     *http.Client
@@ -198,6 +206,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.officeCfg = officeSingleton{id: stableGUID("officeConfiguration:" + cfg.TenantID)}
 	s.throttle = newThrottler(cfg.ThrottleLimits)
+	s.throttleOn.Store(!cfg.DisableThrottling)
+	s.chaos.seed = defaultSeed
+	s.chaos.rng = newRNG(defaultSeed)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -266,12 +277,17 @@ func (s *Server) SetPageSize(n int) {
 	s.pageSize = n
 }
 
-// Requests returns a copy of the request log, in arrival order.
+// Requests returns a copy of the request log, in arrival order (only the
+// newest entries when SetRequestLogLimit is set).
 func (s *Server) Requests() []RecordedRequest {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	out := make([]RecordedRequest, len(s.reqs))
-	for i, r := range s.reqs {
+	reqs := s.reqs
+	if s.logLimit > 0 && len(reqs) > s.logLimit {
+		reqs = reqs[len(reqs)-s.logLimit:]
+	}
+	out := make([]RecordedRequest, len(reqs))
+	for i, r := range reqs {
 		out[i] = *r
 		out[i].Header = r.Header.Clone()
 		out[i].Body = append([]byte(nil), r.Body...)
@@ -306,6 +322,26 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection (Hijack).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// abandonResponse closes an HTTP/1.1 connection without answering. HTTP/2
+// streams cannot be hijacked; there the re-panic with http.ErrAbortHandler
+// makes net/http reset the stream instead. Buffers (a $batch item's
+// recorder) have no connection: the panic reaches the envelope's handler.
+func abandonResponse(w http.ResponseWriter) {
+	if _, buffered := w.(*httptest.ResponseRecorder); buffered {
+		return
+	}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+	}
+}
+
+// batchItemKey marks, in a request's context, a $batch item executed by
+// serveBatch (the value is the item id).
+type batchItemKey struct{}
+
 // maxBody bounds request bodies (after decompression too).
 const maxBody = 32 << 20
 
@@ -316,19 +352,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.BatchItemID = r.Header.Get(batchItemHeader)
 	rec.Header.Del(batchItemHeader)
 	s.logMu.Lock()
-	s.reqs = append(s.reqs, rec)
+	if !s.logOff {
+		s.reqs = append(s.reqs, rec)
+		s.trimLogLocked()
+	}
 	s.logMu.Unlock()
 	sw := &statusRecorder{ResponseWriter: w}
+	graph := isGraphPath(r.URL.Path)
+	c := newReqCtx(s, sw, r)
+	c.batchItem = r.Context().Value(batchItemKey{}) != nil
+	c.batchEnvelope = graph && isBatchEnvelope(r.URL.Path)
 	defer func() {
+		// A panic here is a dropped request (http.ErrAbortHandler from a
+		// drop fault or a client that gave up) or a bug: either way the
+		// client gets no response, so record it as status 0 and re-panic
+		// for net/http to abort the connection/stream.
+		p := recover()
 		s.logMu.Lock()
-		if sw.status == 0 {
+		switch {
+		case p != nil:
+			sw.status = 0
+		case sw.status == 0:
 			sw.status = http.StatusOK
 		}
 		rec.Status = sw.status
 		s.logMu.Unlock()
+		if graph {
+			s.countGraphResponse(r.Method, c.batchEnvelope, sw.status, p != nil, c.appliedBeforeDrop)
+		}
+		if p != nil {
+			// Only now: the client may look at the log/stats as soon as
+			// it sees the connection close.
+			abandonResponse(w)
+			panic(p)
+		}
 	}()
 
-	c := newReqCtx(s, sw, r)
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		c.graphError(http.StatusBadRequest, "BadRequest", "Unable to read request body.", "")
@@ -389,6 +448,11 @@ func decodeContentEncoding(enc string, raw []byte) ([]byte, error) {
 	default:
 		return nil, errUnsupportedEncoding
 	}
+}
+
+// isBatchEnvelope reports whether a /beta path is the $batch endpoint.
+func isBatchEnvelope(p string) bool {
+	return strings.EqualFold(strings.Trim(p[5:], "/"), "$batch")
 }
 
 func isGraphPath(p string) bool {

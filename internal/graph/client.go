@@ -69,6 +69,9 @@ type Config struct {
 	Transport http.RoundTripper
 
 	UserAgent string
+
+	// Limits paces requests under Intune's throttling limits; nil means DefaultLimits.
+	Limits *Limits
 }
 
 // Client talks to one tenant's Graph beta endpoint.
@@ -132,10 +135,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if scope == "" {
 		scope = graphURL.Scheme + "://" + graphURL.Host + "/.default"
 	}
-	return newClientWithCredential(cred, graphURL, scope, transport)
+	limits := DefaultLimits
+	if cfg.Limits != nil {
+		limits = *cfg.Limits
+	}
+	return newClientWithCredential(cred, graphURL, scope, transport, pacerFor(cfg.TenantID, cfg.ClientID, limits))
 }
 
-func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, scope string, transport http.RoundTripper) (*Client, error) {
+func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, scope string, transport http.RoundTripper, p *pacer) (*Client, error) {
 	validHosts := append([]string{}, defaultValidHosts...)
 	if h := graphURL.Hostname(); !contains(validHosts, h) {
 		validHosts = append(validHosts, h)
@@ -146,9 +153,9 @@ func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, sco
 	}
 
 	opts := core.GraphClientOptions{GraphServiceVersion: "beta", GraphServiceLibraryVersion: "0.165.0"}
-	middlewares := core.GetDefaultMiddlewaresWithOptions(&opts)
+	pipeline := middlewares(core.GetDefaultMiddlewaresWithOptions(&opts), newResilience(p))
 	httpClient := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(transport, middlewares...),
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, pipeline...),
 		// Redirects are the redirect middleware's business.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

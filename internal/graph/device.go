@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/devicemanagement"
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models"
 )
@@ -69,7 +70,10 @@ func (d deviceConfigurations) Assign(ctx context.Context, policyID string, assig
 	}
 	// An empty, non-nil slice is written as [] (clear all); nil would omit the key.
 	body.SetAssignments(list)
-	resp, err := d.item(policyID).Assign().PostAsAssignPostResponse(ctx, body, nil)
+	resp, err := d.item(policyID).Assign().PostAsAssignPostResponse(ctx, body,
+		&devicemanagement.DeviceConfigurationsItemAssignRequestBuilderPostRequestConfiguration{
+			Options: []abs.RequestOption{idempotentOption{}},
+		})
 	if err != nil {
 		return nil, wrapError(err)
 	}

@@ -46,6 +46,10 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Details is a multi-line description for a diagnostic's detail text.
 func (e *Error) Details() string {
+	if e.StatusCode == 0 {
+		return fmt.Sprintf("Graph gave no readable answer: %v\n\nThe service may or may not have applied the request; "+
+			"the next terraform plan shows what it holds.", e.Err)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Graph answered %s", e.Error())
 	if !strings.HasSuffix(b.String(), ".") {

@@ -93,6 +93,7 @@ func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments
 		body.assignments = append(body.assignments, &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{t}})
 	}
 	ri := r.request(abs.POST, "assign", policyID)
+	ri.AddRequestOptions([]abs.RequestOption{idempotentOption{}})
 	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
 		return nil, fmt.Errorf("encoding the assign request: %w", err)
 	}

@@ -10,8 +10,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/intunetf/terraform-provider-intune/internal/assignments"
 	"github.com/intunetf/terraform-provider-intune/internal/graph"
@@ -62,6 +66,13 @@ type providerModel struct {
 	Environment   types.String `tfsdk:"environment"`
 	GraphEndpoint types.String `tfsdk:"graph_endpoint"`
 	AuthorityHost types.String `tfsdk:"authority_host"`
+	RateLimit     types.Object `tfsdk:"rate_limit"`
+}
+
+type rateLimitModel struct {
+	Writes        types.Int64 `tfsdk:"writes"`
+	Requests      types.Int64 `tfsdk:"requests"`
+	WindowSeconds types.Int64 `tfsdk:"window_seconds"`
 }
 
 func (p *Provider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -107,6 +118,30 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 				MarkdownDescription: "Root URL of Microsoft Graph, without the version, e.g. `https://graph.microsoft.com`; the provider appends `/beta`. " +
 					"Defaults from `environment`. Tokens are still requested for the environment's Graph, so this can point at a private endpoint or proxy. Environment: `" + EnvGraphEndpoint + "`.",
 			},
+			"rate_limit": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "How fast the provider sends requests. It paces itself under Intune's documented limits for one app in one tenant " +
+					"(100 writes and 1000 requests per 20 seconds), shared by every resource in the run, so that throttling (HTTP 429) is rare; " +
+					"answers 429, 503 and 504 are retried after the service's `Retry-After` until the operation's timeout. " +
+					"Lower the numbers when other tools use the same app at the same time.",
+				Attributes: map[string]schema.Attribute{
+					"writes": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Writes (assign calls) per window. Default `100`. `0` turns write pacing off.",
+						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+					},
+					"requests": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Requests of any kind per window. Default `1000`. `0` turns it off.",
+						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+					},
+					"window_seconds": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Length of the window in seconds. Default `20`.",
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+				},
+			},
 			"authority_host": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Sign-in (authority) host, e.g. `https://login.microsoftonline.com/`. Must be https. Defaults from `environment`. " +
@@ -122,7 +157,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, v := range []types.String{m.TenantID, m.ClientID, m.ClientSecret, m.Environment, m.GraphEndpoint, m.AuthorityHost} {
+	for _, v := range []attr.Value{m.TenantID, m.ClientID, m.ClientSecret, m.Environment, m.GraphEndpoint, m.AuthorityHost, m.RateLimit} {
 		if v.IsUnknown() {
 			// Known only after something else is applied; resources report it if used.
 			return
@@ -181,6 +216,22 @@ func resolveConfig(m providerModel, getenv func(string) string) (graph.Config, d
 		cloud.AuthorityHost = v
 	}
 	cfg.Cloud = cloud
+
+	limits := graph.DefaultLimits
+	if !m.RateLimit.IsNull() && !m.RateLimit.IsUnknown() {
+		var rl rateLimitModel
+		diags.Append(m.RateLimit.As(context.Background(), &rl, basetypes.ObjectAsOptions{})...)
+		if !rl.Writes.IsNull() {
+			limits.Writes = int(rl.Writes.ValueInt64())
+		}
+		if !rl.Requests.IsNull() {
+			limits.Requests = int(rl.Requests.ValueInt64())
+		}
+		if !rl.WindowSeconds.IsNull() {
+			limits.Window = time.Duration(rl.WindowSeconds.ValueInt64()) * time.Second
+		}
+	}
+	cfg.Limits = &limits
 
 	for _, r := range []struct{ attr, env, value string }{
 		{"tenant_id", EnvTenantID, cfg.TenantID},

@@ -1,0 +1,273 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	"golang.org/x/time/rate"
+)
+
+// Limits are Intune's request limits for one app in one tenant (graph-api.md 4.3:
+// 100 writes and 1000 requests per 20 seconds). The client paces itself under them so
+// that 429s are rare rather than the normal path.
+type Limits struct {
+	Window   time.Duration
+	Writes   int // POST, PUT, PATCH, DELETE per window; 0 turns write pacing off
+	Requests int // any request per window; 0 turns it off
+}
+
+// DefaultLimits are the documented per-app limits.
+var DefaultLimits = Limits{Window: 20 * time.Second, Writes: 100, Requests: 1000}
+
+// pacingHeadroom keeps the client a little under the limit, so clock drift and the
+// service's own window alignment do not tip it over.
+const pacingHeadroom = 0.95
+
+type pacer struct{ writes, any *rate.Limiter }
+
+// pacers are shared by every client of one tenant and app in the process: Terraform may
+// configure several provider instances (aliases) against the same app, and Intune counts
+// their requests together.
+var pacers sync.Map // key -> *pacer
+
+func limiter(n int, window time.Duration) *rate.Limiter {
+	if n <= 0 || window <= 0 {
+		return nil
+	}
+	// A burst of one spaces requests evenly: in any window at most n requests go out.
+	return rate.NewLimiter(rate.Limit(float64(n)*pacingHeadroom/window.Seconds()), 1)
+}
+
+func pacerFor(tenant, client string, l Limits) *pacer {
+	key := strings.ToLower(tenant+"|"+client) + "|" + l.Window.String() + "|" + strconv.Itoa(l.Writes) + "|" + strconv.Itoa(l.Requests)
+	p, _ := pacers.LoadOrStore(key, &pacer{writes: limiter(l.Writes, l.Window), any: limiter(l.Requests, l.Window)})
+	return p.(*pacer)
+}
+
+func (p *pacer) wait(ctx context.Context, write bool) error {
+	if p == nil {
+		return nil
+	}
+	if write && p.writes != nil {
+		if err := p.writes.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if p.any != nil {
+		return p.any.Wait(ctx)
+	}
+	return nil
+}
+
+// idempotentOption marks a request that may be sent again after an unclear outcome (a
+// dropped connection, a 503): the replace-all assign action is one, since sending the same
+// set twice leaves the same set.
+type idempotentOption struct{}
+
+var idempotentKey = abs.RequestOptionKey{Key: "intune.idempotent"}
+
+func (idempotentOption) GetKey() abs.RequestOptionKey { return idempotentKey }
+
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// retryPolicy decides how long to keep trying. Without a deadline on the context, MaxAttempts
+// bounds the work; with one, the deadline does (Terraform's operation timeout).
+type retryPolicy struct {
+	MaxAttempts int           // used only when the context has no deadline
+	BaseDelay   time.Duration // first backoff when the service gives no Retry-After
+	MaxDelay    time.Duration
+}
+
+var defaultRetryPolicy = retryPolicy{MaxAttempts: 10, BaseDelay: time.Second, MaxDelay: 30 * time.Second}
+
+// resilience is a kiota middleware that paces requests and retries 429/503/504 answers
+// and dropped connections, honouring Retry-After. It replaces kiota's retry handler, which
+// stops after a fixed count, does not retry transport errors and cannot resend a body
+// that the compression handler has consumed.
+type resilience struct {
+	pacer  *pacer
+	policy retryPolicy
+	sleep  func(context.Context, time.Duration) error
+}
+
+func newResilience(p *pacer) *resilience {
+	return &resilience{pacer: p, policy: defaultRetryPolicy, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil {
+		var err error
+		if body, err = io.ReadAll(req.Body); err != nil {
+			return nil, err
+		}
+		_ = req.Body.Close()
+	}
+	// GET and DELETE are safe to repeat; a POST only when its builder said so.
+	resendable := !isWrite(req.Method) || req.Method == http.MethodDelete || ctx.Value(idempotentKey) != nil
+
+	for attempt := 1; ; attempt++ {
+		if err := m.pacer.wait(ctx, isWrite(req.Method)); err != nil {
+			return nil, err
+		}
+		// Each attempt gets its own copy: later middleware (compression) rewrites the
+		// request's body and headers in place.
+		try := req.Clone(ctx)
+		if body != nil {
+			try.Body = io.NopCloser(bytes.NewReader(body))
+			try.ContentLength = int64(len(body))
+			try.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		if attempt > 1 {
+			try.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
+		}
+		resp, err := pipeline.Next(try, index)
+
+		retry, delay := m.decide(resp, err, attempt)
+		if !retry || (!resendable && !(resp != nil && resp.StatusCode == http.StatusTooManyRequests)) {
+			return resp, err
+		}
+		if !m.withinBudget(ctx, attempt, delay) {
+			return resp, err
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+		}
+		if err := m.sleep(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// decide says whether an answer is worth another try and how long to wait first.
+func (m *resilience) decide(resp *http.Response, err error, attempt int) (bool, time.Duration) {
+	if err != nil {
+		if !transient(err) {
+			return false, 0
+		}
+		return true, m.backoff(attempt)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			return true, d
+		}
+		return true, m.backoff(attempt)
+	}
+	return false, 0
+}
+
+// withinBudget: with a deadline, try again only if the wait ends before it; without one,
+// stop after MaxAttempts.
+func (m *resilience) withinBudget(ctx context.Context, attempt int, delay time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		return time.Now().Add(delay).Before(deadline)
+	}
+	return attempt < m.policy.MaxAttempts
+}
+
+// backoff is exponential with full jitter, so parallel operations do not retry in step.
+func (m *resilience) backoff(attempt int) time.Duration {
+	d := m.policy.BaseDelay << min(attempt-1, 16)
+	if d > m.policy.MaxDelay || d <= 0 {
+		d = m.policy.MaxDelay
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// retryAfter reads seconds (possibly fractional) or an HTTP date. Fractions are rounded
+// up: waiting less than the service asked only earns another 429.
+func retryAfter(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs*float64(time.Second) + float64(time.Second) - 1).Truncate(time.Second), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := time.Until(t)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// transient reports a transport error worth another try: the connection was reset or
+// closed before an answer, or timed out. A cancelled context is not.
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	// net/http keeps these types unexported: a reset or refused HTTP/2 stream and a GOAWAY
+	// are what a dropped connection looks like over HTTP/2, which Graph speaks.
+	msg := err.Error()
+	for _, s := range []string{"connection reset", "server closed idle connection", "stream error", "GOAWAY", "REFUSED_STREAM"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// middlewares is the SDK's default pipeline with kiota's retry handler replaced by ours.
+func middlewares(defaults []khttp.Middleware, r *resilience) []khttp.Middleware {
+	out := make([]khttp.Middleware, 0, len(defaults))
+	replaced := false
+	for _, m := range defaults {
+		if _, ok := m.(*khttp.RetryHandler); ok {
+			out = append(out, r)
+			replaced = true
+			continue
+		}
+		out = append(out, m)
+	}
+	if !replaced {
+		out = append([]khttp.Middleware{r}, out...)
+	}
+	return out
+}
