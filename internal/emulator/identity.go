@@ -67,6 +67,24 @@ func (c *reqCtx) writeIdentityJSON(status int, v any) {
 // endpoint. Path segments are matched case-insensitively like AAD does.
 func (s *Server) serveIdentity(c *reqCtx) {
 	segs := strings.Split(strings.Trim(c.r.URL.Path, "/"), "/")
+	// Non-Entra token sources first: none of these names is a tenant.
+	switch lower := strings.ToLower(c.r.URL.Path); {
+	case len(segs) >= 2 && strings.EqualFold(segs[0], "oidc"):
+		s.serveExternalIssuer(c, segs[1], strings.Join(segs[2:], "/"))
+		return
+	case strings.HasPrefix(lower, "/github/idtoken"):
+		s.addStat(func(st *Stats) { st.TokenRequests++ })
+		s.githubIDToken(c)
+		return
+	case lower == "/ado/oidctoken" || lower == "/ado/oidctoken/":
+		s.addStat(func(st *Stats) { st.TokenRequests++ })
+		s.adoOIDCToken(c)
+		return
+	case lower == "/msi/token" || lower == "/msi/token/":
+		s.addStat(func(st *Stats) { st.TokenRequests++ })
+		s.managedIdentityToken(c)
+		return
+	}
 	match := func(want ...string) bool {
 		if len(segs) != len(want)+1 {
 			return false
@@ -91,6 +109,33 @@ func (s *Server) serveIdentity(c *reqCtx) {
 	default:
 		c.writeIdentityJSON(http.StatusNotFound, obj{{"error", "not_found"}, {"error_description", "The emulator has no identity endpoint at " + c.r.URL.Path}})
 	}
+}
+
+// findApp returns a copy of the registered app with that client id.
+func (s *Server) findApp(clientID string) (App, bool) {
+	s.appsMu.RLock()
+	defer s.appsMu.RUnlock()
+	for _, a := range s.cfg.Apps {
+		if strings.EqualFold(a.ClientID, clientID) {
+			return a, true
+		}
+	}
+	return App{}, false
+}
+
+// AddApp registers an app (or replaces the one with the same client id)
+// at run time, e.g. to add a federated credential whose issuer URL is only
+// known after Start.
+func (s *Server) AddApp(app App) {
+	s.appsMu.Lock()
+	defer s.appsMu.Unlock()
+	for i, a := range s.cfg.Apps {
+		if strings.EqualFold(a.ClientID, app.ClientID) {
+			s.cfg.Apps[i] = app
+			return
+		}
+	}
+	s.cfg.Apps = append(s.cfg.Apps, app)
 }
 
 // tenantKnown resolves the tenant path segment.
@@ -174,17 +219,6 @@ func (s *Server) jwks(c *reqCtx, tenant string) {
 // Client assertion type of RFC 7523 (certificate / federated credentials).
 const jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// verifyClientAssertion is the seam for certificate/federated credentials:
-// it will validate the MSAL-built assertion (PS256/RS256, x5t#S256, aud =
-// token endpoint, iss = sub = client id, exp) against a certificate
-// registered on the App. Not implemented yet, so it answers the way AAD does
-// for an app without a matching credential.
-func (s *Server) verifyClientAssertion(app *App, assertion, tokenEndpoint string) *aadError {
-	_ = assertion
-	_ = tokenEndpoint
-	return newAAD(http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed signature validation: the intune emulator does not support client_assertion (certificate or federated credentials) yet for app '%s'.", app.ClientID)
-}
-
 // authenticateClient checks the client credential carried by the token
 // request; a switch on client_assertion_type keeps room for more methods.
 func (s *Server) authenticateClient(c *reqCtx, form url.Values, app *App, basicSecret string, hasBasic bool) *aadError {
@@ -208,7 +242,7 @@ func (s *Server) authenticateClient(c *reqCtx, form url.Values, app *App, basicS
 	if !has || secret == "" {
 		return newAAD(http.StatusUnauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
+	if app.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
 		return newAAD(http.StatusUnauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)
 	}
 	return nil
@@ -294,13 +328,9 @@ func (s *Server) tokenEndpoint(c *reqCtx, tenant string) {
 		c.writeAADError(newAAD(http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."))
 		return
 	}
-	var app *App
-	for i := range s.cfg.Apps {
-		if strings.EqualFold(s.cfg.Apps[i].ClientID, clientID) {
-			app = &s.cfg.Apps[i]
-		}
-	}
-	if app == nil {
+	found, ok := s.findApp(clientID)
+	app := &found
+	if !ok {
 		c.writeAADError(newAAD(http.StatusBadRequest, "unauthorized_client", 700016, "Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", clientID, s.cfg.TenantID))
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -45,8 +46,14 @@ const (
 // principal) of the emulated tenant.
 type App struct {
 	ClientID     string
-	ClientSecret string
+	ClientSecret string   // "" => no secret credential (certificate/federated/managed identity only)
 	Roles        []string // app roles put in the token's "roles" claim, e.g. "DeviceManagementConfiguration.ReadWrite.All"
+	// Certificates are the app's certificate credentials: a client
+	// assertion signed by one of their keys is accepted (see NewTestCertificate).
+	Certificates []*x509.Certificate
+	// FederatedCredentials are the app's federated identity credentials
+	// (workload identity federation, e.g. GitHub Actions, Azure DevOps).
+	FederatedCredentials []FederatedCredential
 }
 
 // Config configures Start. The zero value is usable: every [INF] switch is
@@ -144,6 +151,14 @@ type Server struct {
 	logOff   bool // SetRecordRequests(false)
 	logLimit int  // SetRequestLogLimit; 0 = unbounded
 
+	appsMu sync.RWMutex // guards cfg.Apps (AddApp)
+
+	fedOnce  sync.Once // federation key, created on first use
+	fedKey   *rsa.PrivateKey
+	fedKid   string
+	fedErr   error
+	workload workloadState // GitHub/Azure DevOps OIDC, managed identity
+
 	faults     faultSet
 	throttle   *throttler
 	throttleOn atomic.Bool   // SetThrottling; starts as !cfg.DisableThrottling
@@ -167,6 +182,7 @@ func Start(cfg Config) (*Server, error) {
 	if len(cfg.Apps) == 0 {
 		cfg.Apps = []App{{ClientID: DefaultClientID, ClientSecret: DefaultClientSecret, Roles: []string{PermReadWriteAll}}}
 	}
+	cfg.Apps = append([]App(nil), cfg.Apps...) // AddApp appends; never write to the caller's array
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = 1000
 	}

@@ -78,8 +78,12 @@ func (s *Server) signJWT(c tokenClaims) (string, error) {
 // IssueToken mints an access token signed by this emulator without going
 // through the token endpoint (see TokenOptions).
 func (s *Server) IssueToken(o TokenOptions) (string, error) {
-	if o.ClientID == "" && len(s.cfg.Apps) > 0 {
-		o.ClientID = s.cfg.Apps[0].ClientID
+	if o.ClientID == "" {
+		s.appsMu.RLock()
+		if len(s.cfg.Apps) > 0 {
+			o.ClientID = s.cfg.Apps[0].ClientID
+		}
+		s.appsMu.RUnlock()
 	}
 	if o.Audience == "" {
 		o.Audience = "https://graph.microsoft.com"
