@@ -119,12 +119,12 @@ func TestTokenFlow(t *testing.T) {
 		f.Set("scope", "https://graph.microsoft.com/DeviceManagementConfiguration.Read.All")
 		check(t, tokenReq(t, s, tenant, f), 400, "invalid_scope", 1002012)
 	})
-	t.Run("client assertion not supported yet", func(t *testing.T) {
+	t.Run("malformed client assertion", func(t *testing.T) {
 		f := base()
 		f.Del("client_secret")
 		f.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		f.Set("client_assertion", "a.b.c")
-		check(t, tokenReq(t, s, tenant, f), 401, "invalid_client", 700027)
+		check(t, tokenReq(t, s, tenant, f), 400, "invalid_request", 50027)
 	})
 	t.Run("other resource becomes aud", func(t *testing.T) {
 		f := base()

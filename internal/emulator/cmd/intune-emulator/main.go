@@ -25,6 +25,12 @@ func main() {
 	pageSize := flag.Int("page-size", 0, "default collection page size (0 = 1000)")
 	lenient := flag.Bool("lenient", false, "disable strict validation")
 	noThrottle := flag.Bool("no-throttle", false, "disable the Intune throttling windows")
+	window := flag.Duration("throttle-window", 0, "throttling window (0 = 20s)")
+	appWrites := flag.Int("throttle-app-writes", 0, "writes per app per window (0 = 100)")
+	latency := flag.Duration("latency", 0, "delay every Graph request by this much")
+	failRate := flag.Float64("failure-rate", 0, "fraction of Graph requests answered 503 serviceNotAvailable (Retry-After: 1)")
+	readLag := flag.Duration("read-lag", 0, "assignment reads show the previous set for this long after a change")
+	logLimit := flag.Int("log-limit", 1000, "keep only the newest N requests in memory (0 = all)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -38,11 +44,19 @@ func main() {
 		PageSize:          *pageSize,
 		LenientValidation: *lenient,
 		DisableThrottling: *noThrottle,
+		ThrottleLimits:    emulator.ThrottleLimits{Window: *window, AppWrites: *appWrites},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer s.Close()
+	// A long-running server must not keep every request body forever.
+	s.SetRequestLogLimit(*logLimit)
+	s.SetLatency(*latency)
+	s.SetReadLag(*readLag)
+	if *failRate > 0 {
+		s.SetFailureRate(*failRate, 503, nil)
+	}
 	if *caOut != "" {
 		if err := s.CA().WriteCertFile(*caOut); err != nil {
 			log.Fatal(err)
