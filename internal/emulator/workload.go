@@ -22,8 +22,8 @@ type adoConnection struct {
 
 type managedIdentity struct {
 	header        string
-	defaultClient string          // system-assigned identity's client id ("" = none)
-	userAssigned  map[string]bool // user-assigned client ids (lower-case) attached to the "resource"
+	defaultClient string            // system-assigned identity's client id ("" = none)
+	userAssigned  map[string]string // lower-case => as configured: user-assigned client ids attached to the "resource"
 }
 
 type workloadState struct {
@@ -68,10 +68,10 @@ func (s *Server) SetAzurePipelinesToken(systemAccessToken, serviceConnectionID, 
 // of the App registered with that client id (register it without a secret;
 // an unregistered identity gets a token without roles).
 func (s *Server) SetManagedIdentity(identityHeader, defaultClientID string, userAssigned map[string]bool) {
-	mi := &managedIdentity{header: identityHeader, defaultClient: defaultClientID, userAssigned: map[string]bool{}}
+	mi := &managedIdentity{header: identityHeader, defaultClient: defaultClientID, userAssigned: map[string]string{}}
 	for id, on := range userAssigned {
 		if on {
-			mi.userAssigned[strings.ToLower(id)] = true
+			mi.userAssigned[strings.ToLower(id)] = id
 		}
 	}
 	s.workload.mu.Lock()
@@ -238,11 +238,12 @@ func (s *Server) managedIdentityToken(c *reqCtx) {
 	var clientID string
 	switch {
 	case q.Get("client_id") != "":
-		if id := q.Get("client_id"); mi.userAssigned[strings.ToLower(id)] {
-			clientID = id
-		}
+		clientID = mi.userAssigned[strings.ToLower(q.Get("client_id"))]
 	case q.Get("object_id") != "":
-		for id := range mi.userAssigned {
+		for _, id := range mi.userAssigned {
+			if app, ok := s.findApp(id); ok {
+				id = app.ClientID // the oid is derived from the registered spelling
+			}
 			if strings.EqualFold(stableGUID("sp:"+id), q.Get("object_id")) {
 				clientID = id
 			}
