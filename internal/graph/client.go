@@ -8,12 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	abs "github.com/microsoft/kiota-abstractions-go"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	khttp "github.com/microsoft/kiota-http-go"
@@ -49,9 +45,7 @@ var defaultValidHosts = []string{
 
 // Config is everything needed to build a Client.
 type Config struct {
-	TenantID     string
-	ClientID     string
-	ClientSecret string
+	Credentials Credentials
 
 	// Cloud holds the endpoints; CustomAuthority is true when the login host did not
 	// come from a known cloud, which turns off MSAL's instance discovery (it would
@@ -116,20 +110,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if transport == nil {
 		transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	// azidentity wants a policy.Transporter; an *http.Client is one.
-	authHTTP := &http.Client{Transport: transport, Timeout: 60 * time.Second}
-
-	cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.ClientID, cfg.ClientSecret,
-		&azidentity.ClientSecretCredentialOptions{
-			ClientOptions: azcore.ClientOptions{
-				Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: authority.String()},
-				Transport: authHTTP,
-				Retry:     policy.RetryOptions{MaxRetries: 3},
-			},
-			DisableInstanceDiscovery: cfg.CustomAuthority,
-		})
+	method, err := cfg.Credentials.Method()
 	if err != nil {
-		return nil, fmt.Errorf("building the client secret credential: %w", err)
+		return nil, err
+	}
+	cred, err := cfg.Credentials.credential(method, authority.String(), cfg.CustomAuthority, transport)
+	if err != nil {
+		return nil, fmt.Errorf("setting up sign-in with the %s: %w", method, err)
 	}
 	scope := cfg.Scope
 	if scope == "" {
@@ -139,7 +126,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Limits != nil {
 		limits = *cfg.Limits
 	}
-	return newClientWithCredential(cred, graphURL, scope, transport, pacerFor(cfg.TenantID, cfg.ClientID, limits))
+	return newClientWithCredential(namedCredential{cred, method}, graphURL, scope, transport,
+		pacerFor(cfg.Credentials.TenantID, cfg.Credentials.ClientID, limits))
 }
 
 func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, scope string, transport http.RoundTripper, p *pacer) (*Client, error) {

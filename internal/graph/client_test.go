@@ -15,7 +15,7 @@ import (
 func newClient(t *testing.T, srv *emulator.Server, clientID, secret string) *graph.Client {
 	t.Helper()
 	c, err := graph.NewClient(graph.Config{
-		TenantID: srv.TenantID(), ClientID: clientID, ClientSecret: secret,
+		Credentials:     graph.Credentials{TenantID: srv.TenantID(), ClientID: clientID, ClientSecret: secret},
 		Cloud:           graph.Cloud{AuthorityHost: srv.URL() + "/", GraphEndpoint: srv.URL()},
 		CustomAuthority: true,
 		Scope:           "https://graph.microsoft.com/.default",
@@ -118,7 +118,7 @@ func TestErrorsAreTypedAndReadable(t *testing.T) {
 	bad := newClient(t, srv, emulator.DefaultClientID, "not-the-secret")
 	_, err = bad.DeviceConfigurations().List(ctx, policy)
 	var se *graph.SignInError
-	if !errors.As(err, &se) || se.Code != "invalid_client" || !strings.HasPrefix(se.Description, "AADSTS7000215") {
+	if !errors.As(err, &se) || se.Method != graph.MethodClientSecret || se.Code != "invalid_client" || !strings.HasPrefix(se.Description, "AADSTS7000215") {
 		t.Fatalf("want a SignInError with AADSTS7000215, got %T %v", err, err)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
 )
@@ -73,65 +71,6 @@ func (e *Error) Details() string {
 	return b.String()
 }
 
-// SignInError is a failed token request: what the identity platform answered, so a person
-// sees the AADSTS code and message instead of a bare 401.
-type SignInError struct {
-	StatusCode  int
-	Code        string // OAuth error, e.g. invalid_client
-	Description string // first line of error_description, e.g. "AADSTS7000215: Invalid client secret provided. ..."
-	Err         error
-}
-
-func (e *SignInError) Error() string {
-	if e.Code == "" && e.Description == "" {
-		return "signing in to the Microsoft identity platform failed: " + e.Err.Error()
-	}
-	return fmt.Sprintf("signing in to the Microsoft identity platform failed: %s: %s", e.Code, e.Description)
-}
-
-func (e *SignInError) Unwrap() error { return e.Err }
-
-// Details is a multi-line description for a diagnostic's detail text.
-func (e *SignInError) Details() string {
-	var b strings.Builder
-	b.WriteString("Signing in with the client secret failed")
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
-	}
-	b.WriteString(".\n\n")
-	if e.Description != "" {
-		fmt.Fprintf(&b, "The identity platform answered %s: %s\n\n", e.Code, e.Description)
-	} else {
-		b.WriteString(e.Err.Error() + "\n\n")
-	}
-	b.WriteString("Check tenant_id, client_id and client_secret (or ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET), " +
-		"and that the secret has not expired; for a sovereign cloud also check environment.")
-	return b.String()
-}
-
-func signInError(err error) error {
-	var af *azidentity.AuthenticationFailedError
-	if !errors.As(err, &af) {
-		return nil
-	}
-	out := &SignInError{Err: err}
-	if af.RawResponse != nil {
-		out.StatusCode = af.RawResponse.StatusCode
-		if body, rerr := runtime.Payload(af.RawResponse); rerr == nil {
-			var doc struct {
-				Error       string `json:"error"`
-				Description string `json:"error_description"`
-			}
-			if json.Unmarshal(body, &doc) == nil {
-				out.Code = doc.Error
-				// The rest (trace and correlation ids, timestamp) is for support cases.
-				out.Description = strings.TrimSpace(strings.SplitN(doc.Description, "\r\n", 2)[0])
-			}
-		}
-	}
-	return out
-}
-
 // IsNotFound reports whether err is Graph's 404 for the object addressed.
 func IsNotFound(err error) bool {
 	var ge *Error
@@ -147,7 +86,8 @@ func wrapError(err error) error {
 	if errors.As(err, &ge) {
 		return err
 	}
-	if se := signInError(err); se != nil {
+	var se *SignInError
+	if errors.As(err, &se) {
 		return se
 	}
 	out := &Error{Err: err}

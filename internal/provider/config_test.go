@@ -7,7 +7,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+type mapEnv map[string]string
+
+func (m mapEnv) Getenv(k string) string { return m[k] }
+
+func env(m map[string]string) Env { return mapEnv(m) }
 
 var creds = map[string]string{EnvTenantID: "t-env", EnvClientID: "c-env", EnvClientSecret: "s-env"}
 
@@ -49,8 +53,9 @@ func TestResolveConfigPrefersHCLOverEnvironment(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if cfg.TenantID != "t-hcl" || cfg.ClientSecret != "s-hcl" || cfg.ClientID != "c-env" {
-		t.Fatalf("HCL must win and env fill the gaps, got tenant=%q client=%q secret=%q", cfg.TenantID, cfg.ClientID, cfg.ClientSecret)
+	c := cfg.Credentials
+	if c.TenantID != "t-hcl" || c.ClientSecret != "s-hcl" || c.ClientID != "c-env" {
+		t.Fatalf("HCL must win and env fill the gaps, got tenant=%q client=%q secret=%q", c.TenantID, c.ClientID, c.ClientSecret)
 	}
 	if cfg.Cloud.GraphEndpoint != "https://microsoftgraph.chinacloudapi.cn" {
 		t.Fatalf("ARM_ENVIRONMENT ignored: %q", cfg.Cloud.GraphEndpoint)
@@ -77,19 +82,22 @@ func TestResolveConfigCustomEndpointsKeepTheCloudScope(t *testing.T) {
 }
 
 func TestResolveConfigReportsEachMissingOrBadSetting(t *testing.T) {
-	_, diags := resolveConfig(providerModel{}, env(nil))
+	_, diags := resolveConfig(providerModel{ClientSecret: types.StringValue("s")}, env(nil))
 	var got []string
 	for _, d := range diags.Errors() {
 		got = append(got, d.Summary())
 	}
-	want := "Missing tenant_id,Missing client_id,Missing client_secret"
-	if strings.Join(got, ",") != want {
+	if want := "Missing tenant_id,Missing client_id"; strings.Join(got, ",") != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if !strings.Contains(diags.Errors()[2].Detail(), EnvClientSecret) {
-		t.Fatalf("the diagnostic must name the environment variable: %s", diags.Errors()[2].Detail())
+	if !strings.Contains(diags.Errors()[0].Detail(), "ARM_TENANT_ID") || !strings.Contains(diags.Errors()[0].Detail(), "client secret") {
+		t.Fatalf("the diagnostic must name the method and the environment variable: %s", diags.Errors()[0].Detail())
 	}
 
+	_, diags = resolveConfig(providerModel{UseCLI: types.BoolValue(false)}, env(nil))
+	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "No usable sign-in method" {
+		t.Fatalf("want No usable sign-in method, got %v", diags)
+	}
 	_, diags = resolveConfig(providerModel{GraphEndpoint: types.StringValue("graph.contoso.test")}, env(creds))
 	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Invalid graph_endpoint" {
 		t.Fatalf("want Invalid graph_endpoint, got %v", diags)
@@ -97,5 +105,9 @@ func TestResolveConfigReportsEachMissingOrBadSetting(t *testing.T) {
 	_, diags = resolveConfig(providerModel{Environment: types.StringValue("mars")}, env(creds))
 	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Unknown environment" {
 		t.Fatalf("want Unknown environment, got %v", diags)
+	}
+	_, diags = resolveConfig(providerModel{}, env(map[string]string{"ARM_USE_MSI": "yes please"}))
+	if diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != "Invalid use_msi" {
+		t.Fatalf("want Invalid use_msi, got %v", diags)
 	}
 }

@@ -4,26 +4,19 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
-	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/intunetf/terraform-provider-intune/internal/assignments"
 	"github.com/intunetf/terraform-provider-intune/internal/graph"
@@ -60,13 +53,34 @@ func New(version string, opts ...Option) func() provider.Provider {
 }
 
 type providerModel struct {
-	TenantID      types.String `tfsdk:"tenant_id"`
-	ClientID      types.String `tfsdk:"client_id"`
-	ClientSecret  types.String `tfsdk:"client_secret"`
-	Environment   types.String `tfsdk:"environment"`
-	GraphEndpoint types.String `tfsdk:"graph_endpoint"`
-	AuthorityHost types.String `tfsdk:"authority_host"`
-	RateLimit     types.Object `tfsdk:"rate_limit"`
+	TenantID                  types.String `tfsdk:"tenant_id"`
+	ClientID                  types.String `tfsdk:"client_id"`
+	ClientSecret              types.String `tfsdk:"client_secret"`
+	ClientSecretFilePath      types.String `tfsdk:"client_secret_file_path"`
+	ClientCertificate         types.String `tfsdk:"client_certificate"`
+	ClientCertificatePath     types.String `tfsdk:"client_certificate_path"`
+	ClientCertificatePassword types.String `tfsdk:"client_certificate_password"`
+	ClientCertificateChain    types.Bool   `tfsdk:"client_certificate_send_chain"`
+	UseOIDC                   types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken                 types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath         types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestURL            types.String `tfsdk:"oidc_request_url"`
+	OIDCRequestToken          types.String `tfsdk:"oidc_request_token"`
+	ADOServiceConnectionID    types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	UseAKSWorkloadIdentity    types.Bool   `tfsdk:"use_aks_workload_identity"`
+	UseMSI                    types.Bool   `tfsdk:"use_msi"`
+	UseCLI                    types.Bool   `tfsdk:"use_cli"`
+	Environment               types.String `tfsdk:"environment"`
+	GraphEndpoint             types.String `tfsdk:"graph_endpoint"`
+	AuthorityHost             types.String `tfsdk:"authority_host"`
+	RateLimit                 types.Object `tfsdk:"rate_limit"`
+}
+
+func (m providerModel) values() []attr.Value {
+	return []attr.Value{m.TenantID, m.ClientID, m.ClientSecret, m.ClientSecretFilePath, m.ClientCertificate,
+		m.ClientCertificatePath, m.ClientCertificatePassword, m.ClientCertificateChain, m.UseOIDC, m.OIDCToken,
+		m.OIDCTokenFilePath, m.OIDCRequestURL, m.OIDCRequestToken, m.ADOServiceConnectionID, m.UseAKSWorkloadIdentity,
+		m.UseMSI, m.UseCLI, m.Environment, m.GraphEndpoint, m.AuthorityHost, m.RateLimit}
 }
 
 type rateLimitModel struct {
@@ -89,35 +103,66 @@ func environmentNames() []string {
 	return names
 }
 
+// envDoc renders the environment variables of an argument for its description.
+func envDoc(name string) string {
+	vars := envVars[name]
+	if len(vars) == 0 {
+		return ""
+	}
+	q := make([]string, len(vars))
+	for i, v := range vars {
+		q[i] = "`" + v + "`"
+	}
+	return " Environment: " + strings.Join(q, ", ") + "."
+}
+
+func str(name, desc string, sensitive bool, v ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, Sensitive: sensitive, MarkdownDescription: desc + envDoc(name), Validators: v}
+}
+
+func boolean(name, desc string) schema.BoolAttribute {
+	return schema.BoolAttribute{Optional: true, MarkdownDescription: desc + envDoc(name)}
+}
+
 func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages Microsoft Intune policy assignments through Microsoft Graph (beta). " +
-			"Each argument falls back to an environment variable when it is not set; a value in the configuration always wins.",
+			"Each argument falls back to its environment variables when it is not set; a value in the configuration always wins.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Entra ID tenant ID. Environment: `" + EnvTenantID + "`.",
-			},
-			"client_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Application (client) ID of the app registration. Environment: `" + EnvClientID + "`.",
-			},
-			"client_secret": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Client secret of the app registration. Environment: `" + EnvClientSecret + "`.",
-			},
-			"environment": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Microsoft cloud: `global` (default, also GCC), `usgovernment` (GCC High), `dod` or `china`. " +
-					"Sets the sign-in host, the Graph host and the token scope. Environment: `" + EnvEnvironment + "`.",
-				Validators: []validator.String{stringvalidator.OneOf(append(environmentNames(), "public")...)},
-			},
-			"graph_endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Root URL of Microsoft Graph, without the version, e.g. `https://graph.microsoft.com`; the provider appends `/beta`. " +
-					"Defaults from `environment`. Tokens are still requested for the environment's Graph, so this can point at a private endpoint or proxy. Environment: `" + EnvGraphEndpoint + "`.",
-			},
+			"tenant_id": str("tenant_id", "Entra ID tenant ID.", false),
+			"client_id": str("client_id", "Application (client) ID of the app registration, or of a user-assigned managed identity with `use_msi`.", false),
+
+			"client_secret":           str("client_secret", "Client secret of the app registration.", true),
+			"client_secret_file_path": str("client_secret_file_path", "Path to a file holding the client secret. Must agree with `client_secret` when both are set.", false),
+
+			"client_certificate": str("client_certificate", "Base64-encoded client certificate with its private key: PKCS#12 (`.pfx`) or PEM.", true),
+			"client_certificate_path": str("client_certificate_path",
+				"Path to the client certificate with its private key: PKCS#12 (`.pfx`) or PEM. Must agree with `client_certificate` when both are set.", false),
+			"client_certificate_password":   str("client_certificate_password", "Password of the PKCS#12 client certificate.", true),
+			"client_certificate_send_chain": boolean("client_certificate_send_chain", "Send the certificate chain (`x5c`) with each sign-in, for subject name and issuer authentication. Default `false`."),
+
+			"use_oidc":             boolean("use_oidc", "Sign in with an OIDC token through workload identity federation (GitHub Actions, Azure Pipelines, any OIDC issuer). Default `false`."),
+			"oidc_token":           str("oidc_token", "An OIDC ID token to exchange.", true),
+			"oidc_token_file_path": str("oidc_token_file_path", "Path to a file holding the OIDC ID token; read again on each sign-in, so it may rotate. Must agree with `oidc_token` when both are set.", false),
+			"oidc_request_url":     str("oidc_request_url", "GitHub Actions: the URL that issues the job's ID token.", false),
+			"oidc_request_token": str("oidc_request_token",
+				"Bearer token for `oidc_request_url` (GitHub Actions), or the pipeline's `System.AccessToken` (Azure Pipelines).", true),
+			"ado_pipeline_service_connection_id": str("ado_pipeline_service_connection_id",
+				"Azure Pipelines: ID of the service connection that uses workload identity federation. The agent's `SYSTEM_OIDCREQUESTURI` is read from the environment.", false),
+
+			"use_aks_workload_identity": boolean("use_aks_workload_identity", "Sign in with AKS workload identity: the webhook's `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID` and `AZURE_TENANT_ID`. Default `false`."),
+			"use_msi":                   boolean("use_msi", "Sign in with the machine's managed identity; `client_id` picks a user-assigned one. Default `false`."),
+			"use_cli": boolean("use_cli",
+				"Sign in as the Azure CLI's logged-in account (`az login`). Defaults to `true`, but is tried only when no other method is configured."),
+
+			"environment": str("environment",
+				"Microsoft cloud: `global` (default, also GCC), `usgovernment` (GCC High), `dod` or `china`. Sets the sign-in host, the Graph host and the token scope.", false,
+				stringvalidator.OneOf(append(environmentNames(), "public")...)),
+			"graph_endpoint": str("graph_endpoint",
+				"Root URL of Microsoft Graph, without the version, e.g. `https://graph.microsoft.com`; the provider appends `/beta`. "+
+					"Defaults from `environment`. Tokens are still requested for the environment's Graph, so this can point at a private endpoint or proxy.", false),
+			"authority_host": str("authority_host",
+				"Sign-in (authority) host, e.g. `https://login.microsoftonline.com/`. Must be https. Defaults from `environment`. A custom host turns off instance discovery.", false),
 			"rate_limit": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "How fast the provider sends requests. It paces itself under Intune's documented limits for one app in one tenant " +
@@ -142,11 +187,6 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 					},
 				},
 			},
-			"authority_host": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Sign-in (authority) host, e.g. `https://login.microsoftonline.com/`. Must be https. Defaults from `environment`. " +
-					"A custom host turns off instance discovery. Environment: `" + EnvAuthorityHost + "`.",
-			},
 		},
 	}
 }
@@ -157,19 +197,18 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, v := range []attr.Value{m.TenantID, m.ClientID, m.ClientSecret, m.Environment, m.GraphEndpoint, m.AuthorityHost, m.RateLimit} {
+	for _, v := range m.values() {
 		if v.IsUnknown() {
 			// Known only after something else is applied; resources report it if used.
 			return
 		}
 	}
-	cfg, diags := resolveConfig(m, os.Getenv)
+	cfg, diags := resolveConfig(m, osEnv{})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	cfg.Transport = p.transport
-	cfg.UserAgent = "terraform-provider-intune/" + p.version
 
 	client, err := graph.NewClient(cfg)
 	if err != nil {
@@ -178,111 +217,6 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	resp.ResourceData = client
 	resp.DataSourceData = client
-}
-
-// resolveConfig turns the provider block and the environment into a Graph client
-// configuration: a value set in HCL wins, else its environment variable, else the
-// environment's default. It sends nothing; sign-in happens on the first Graph call.
-func resolveConfig(m providerModel, getenv func(string) string) (graph.Config, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	pick := func(v types.String, env string) string {
-		if !v.IsNull() && !v.IsUnknown() {
-			return v.ValueString()
-		}
-		return getenv(env)
-	}
-	cfg := graph.Config{
-		TenantID:     pick(m.TenantID, EnvTenantID),
-		ClientID:     pick(m.ClientID, EnvClientID),
-		ClientSecret: pick(m.ClientSecret, EnvClientSecret),
-	}
-	envName := strings.ToLower(pick(m.Environment, EnvEnvironment))
-	if envName == "" || envName == "public" {
-		envName = "global"
-	}
-	cloud, ok := graph.Clouds[envName]
-	if !ok {
-		diags.AddAttributeError(path.Root("environment"), "Unknown environment",
-			fmt.Sprintf("%q (from %s) is not one of %s.", envName, EnvEnvironment, strings.Join(environmentNames(), ", ")))
-		return cfg, diags
-	}
-	// The token is for the cloud's Graph even when requests go to a custom endpoint.
-	cfg.Scope = strings.TrimRight(cloud.GraphEndpoint, "/") + "/.default"
-	if v := pick(m.GraphEndpoint, EnvGraphEndpoint); v != "" {
-		cloud.GraphEndpoint = v
-	}
-	if v := pick(m.AuthorityHost, EnvAuthorityHost); v != "" {
-		cfg.CustomAuthority = !knownAuthority(v)
-		cloud.AuthorityHost = v
-	}
-	cfg.Cloud = cloud
-
-	limits := graph.DefaultLimits
-	if !m.RateLimit.IsNull() && !m.RateLimit.IsUnknown() {
-		var rl rateLimitModel
-		diags.Append(m.RateLimit.As(context.Background(), &rl, basetypes.ObjectAsOptions{})...)
-		if !rl.Writes.IsNull() {
-			limits.Writes = int(rl.Writes.ValueInt64())
-		}
-		if !rl.Requests.IsNull() {
-			limits.Requests = int(rl.Requests.ValueInt64())
-		}
-		if !rl.WindowSeconds.IsNull() {
-			limits.Window = time.Duration(rl.WindowSeconds.ValueInt64()) * time.Second
-		}
-	}
-	cfg.Limits = &limits
-
-	for _, r := range []struct{ attr, env, value string }{
-		{"tenant_id", EnvTenantID, cfg.TenantID},
-		{"client_id", EnvClientID, cfg.ClientID},
-		{"client_secret", EnvClientSecret, cfg.ClientSecret},
-	} {
-		if r.value == "" {
-			diags.AddAttributeError(path.Root(r.attr), "Missing "+r.attr,
-				fmt.Sprintf("The provider needs %s to sign in. Set it in the provider block or in the %s environment variable.", r.attr, r.env))
-		}
-	}
-	if cfg.TenantID != "" && !validTenant(cfg.TenantID) {
-		diags.AddAttributeError(path.Root("tenant_id"), "Invalid tenant_id",
-			fmt.Sprintf("%q is not a tenant ID or domain name.", cfg.TenantID))
-	}
-	for _, u := range []struct{ attr, env, value string }{
-		{"graph_endpoint", EnvGraphEndpoint, cloud.GraphEndpoint},
-		{"authority_host", EnvAuthorityHost, cloud.AuthorityHost},
-	} {
-		parsed, err := url.Parse(u.value)
-		if err != nil || parsed.Scheme != "https" || parsed.Host == "" {
-			diags.AddAttributeError(path.Root(u.attr), "Invalid "+u.attr,
-				fmt.Sprintf("%q (from the provider block or %s) must be an absolute https URL.", u.value, u.env))
-		}
-	}
-	return cfg, diags
-}
-
-// knownAuthority reports whether a login host is one of the public clouds' hosts, for
-// which MSAL's instance discovery works and is kept on.
-func knownAuthority(host string) bool {
-	u, err := url.Parse(host)
-	if err != nil {
-		return false
-	}
-	for _, c := range graph.Clouds {
-		if cu, err := url.Parse(c.AuthorityHost); err == nil && strings.EqualFold(cu.Host, u.Host) {
-			return true
-		}
-	}
-	return false
-}
-
-// validTenant follows MSAL's rule for the tenant path segment.
-func validTenant(t string) bool {
-	for _, r := range t {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return t != ""
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {

@@ -74,15 +74,21 @@ func TestAccProvider_configurationBeatsEnvironment(t *testing.T) {
 
 func TestAccProvider_missingCredentialsNameTheSettings(t *testing.T) {
 	env := acctest.Start(t)
-	for _, v := range []string{provider.EnvTenantID, provider.EnvClientID, provider.EnvClientSecret} {
+	for _, v := range []string{provider.EnvTenantID, provider.EnvClientID, provider.EnvClientSecret, "AZURE_TENANT_ID", "AZURE_CLIENT_ID"} {
 		t.Setenv(v, "")
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.Factories(),
-		Steps: []resource.TestStep{{
-			Config:      `provider "intune" {}` + resourceConfig("0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a"),
-			ExpectError: regexp.MustCompile(`(?s)Missing tenant_id.*ARM_TENANT_ID`),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:      `provider "intune" { client_secret = "s" }` + resourceConfig("0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a"),
+				ExpectError: regexp.MustCompile(`(?s)Missing tenant_id.*client secret needs tenant_id.*ARM_TENANT_ID`),
+			},
+			{
+				Config:      `provider "intune" { use_cli = false }` + resourceConfig("0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a"),
+				ExpectError: regexp.MustCompile(`(?s)No usable sign-in method.*client_secret`),
+			},
+		},
 	})
 	if n := len(env.Server.Requests()); n != 0 {
 		t.Fatalf("%d requests reached the emulator without credentials", n)
