@@ -62,8 +62,6 @@ type Config struct {
 	// clone of http.DefaultTransport, which trusts the system roots (SSL_CERT_FILE works).
 	Transport http.RoundTripper
 
-	UserAgent string
-
 	// Limits paces requests under Intune's throttling limits; nil means DefaultLimits.
 	Limits *Limits
 }
