@@ -89,21 +89,13 @@ type privateGetter interface {
 }
 
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var to timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	d, diags := to.Create(ctx, defaultWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	r.write(ctx, req.Plan, nil, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var to timeouts.Value
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	d, diags := to.Update(ctx, defaultWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Update, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	var prior types.Set
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &prior)...)
@@ -186,15 +178,12 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
 		return
 	}
-	var to timeouts.Value
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	d, diags := to.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	var prior []element
 	if !set.IsNull() && !set.IsUnknown() {
+		var diags diag.Diagnostics
 		prior, _, diags = elementsFromSet(ctx, set)
 		resp.Diagnostics.Append(diags...)
 	}
@@ -269,11 +258,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
 		return
 	}
-	var to timeouts.Value
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	d, diags := to.Delete(ctx, defaultWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	unlock := lockPolicy(r.f, policyID)
 	_, err := r.f.API(r.client).Assign(ctx, policyID, []graph.Assignment{})
@@ -295,6 +280,18 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 }
 
 type getAttributeFunc func(context.Context, path.Path, interface{}) diag.Diagnostics
+
+// withTimeout bounds one operation by the resource's `timeouts` setting for it (pick is
+// timeouts.Value.Create, .Read, ...), or by the default.
+func withTimeout(ctx context.Context, get getAttributeFunc,
+	pick func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	var to timeouts.Value
+	diags.Append(get(ctx, path.Root("timeouts"), &to)...)
+	d, ds := pick(to, ctx, def)
+	diags.Append(ds...)
+	return context.WithTimeout(ctx, d)
+}
 
 func (r *Resource) readPolicyAndSet(ctx context.Context, get getAttributeFunc, diags *diag.Diagnostics) (string, types.Set) {
 	var policyID types.String
