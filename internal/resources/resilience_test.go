@@ -2,7 +2,9 @@ package resources_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,13 @@ func checkMany(env *acctest.Env, policies []string, gen int) resource.TestCheckF
 func TestAccResilience_hundredPoliciesUnderThrottlingAndFaults(t *testing.T) {
 	env := acctest.Start(t)
 	env.Server.SetThrottleLimits(emulator.ThrottleLimits{Window: 2 * time.Second, AppWrites: 10, TenantWrites: 20, AppAny: 100, TenantAny: 200})
+	// A new fault pattern each run (logged, and fixed with INTUNE_TEST_SEED to replay one).
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("INTUNE_TEST_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("fault seed %d (INTUNE_TEST_SEED=%d replays it)", seed, seed)
+	env.Server.SetSeed(seed)
 	env.Server.SetFailureRate(0.10, 503, nil)
 	env.Server.SetRecordRequests(false)
 	policies := make([]string, 100)
