@@ -36,7 +36,8 @@ const (
 	MethodAzureCLI          = Method("Azure CLI")
 )
 
-// FederatedAudience is the audience Entra expects in a federated (OIDC) token.
+// FederatedAudience is the audience Entra expects in a federated (OIDC) token in the
+// global cloud; Clouds gives each cloud's.
 const FederatedAudience = "api://AzureADTokenExchange"
 
 // Credentials are the sign-in settings, resolved from the provider block and the
@@ -64,6 +65,36 @@ type Credentials struct {
 	UseMSI bool // ClientID, when set, picks a user-assigned identity
 
 	UseCLI bool
+
+	// FederatedAudience is asked for when this provider requests the OIDC token itself
+	// (GitHub Actions); empty means FederatedAudience.
+	FederatedAudience string
+}
+
+// Configured lists every method these credentials have settings for, in Method's order,
+// so the provider can say which ones it ignores.
+func (c Credentials) Configured() []Method {
+	var out []Method
+	if len(c.ClientCertificate) > 0 {
+		out = append(out, MethodClientCertificate)
+	}
+	if c.ClientSecret != "" {
+		out = append(out, MethodClientSecret)
+	}
+	if c.UseOIDC {
+		if m, err := (Credentials{UseOIDC: true, OIDCToken: c.OIDCToken, OIDCTokenFilePath: c.OIDCTokenFilePath,
+			ADOServiceConnectionID: c.ADOServiceConnectionID, OIDCRequestURL: c.OIDCRequestURL,
+			OIDCRequestToken: c.OIDCRequestToken}).Method(); err == nil {
+			out = append(out, m)
+		}
+	}
+	if c.UseAKSWorkloadIdentity {
+		out = append(out, MethodWorkloadIdentity)
+	}
+	if c.UseMSI {
+		out = append(out, MethodManagedIdentity)
+	}
+	return out
 }
 
 // Method says which sign-in method these credentials select, or why none can be used.
@@ -117,6 +148,10 @@ func (c Credentials) credential(method Method, authority string, customAuthority
 	case MethodClientCertificate:
 		certs, key, err := azidentity.ParseCertificates(c.ClientCertificate, []byte(c.ClientCertificatePassword))
 		if err != nil {
+			if strings.Contains(err.Error(), "unknown digest algorithm") || strings.Contains(err.Error(), "not supported") {
+				// OpenSSL 3 writes AES/SHA-256 PKCS#12 by default, which the decoder does not read.
+				return nil, fmt.Errorf("reading the client certificate: %w; re-export it with `openssl pkcs12 -export -legacy`, or use PEM (certificate and private key)", err)
+			}
 			return nil, fmt.Errorf("reading the client certificate (PKCS#12 or PEM with its private key; check client_certificate_password): %w", err)
 		}
 		return azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
@@ -137,7 +172,11 @@ func (c Credentials) credential(method Method, authority string, customAuthority
 			return strings.TrimSpace(string(b)), nil
 		})
 	case MethodGitHubActions:
-		return assertion(githubToken(httpClient, c.OIDCRequestURL, c.OIDCRequestToken))
+		audience := c.FederatedAudience
+		if audience == "" {
+			audience = FederatedAudience
+		}
+		return assertion(githubToken(httpClient, c.OIDCRequestURL, c.OIDCRequestToken, audience))
 	case MethodAzurePipelines:
 		return azidentity.NewAzurePipelinesCredential(c.TenantID, c.ClientID, c.ADOServiceConnectionID, c.OIDCRequestToken,
 			&azidentity.AzurePipelinesCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customAuthority})
@@ -159,14 +198,14 @@ func (c Credentials) credential(method Method, authority string, customAuthority
 
 // githubToken asks the GitHub Actions token service for an ID token with Entra's audience,
 // as the azure/login action does; each token request gets a fresh one.
-func githubToken(client *http.Client, requestURL, requestToken string) func(context.Context) (string, error) {
+func githubToken(client *http.Client, requestURL, requestToken, audience string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		u, err := url.Parse(requestURL)
 		if err != nil {
 			return "", fmt.Errorf("oidc_request_url %q: %w", requestURL, err)
 		}
 		q := u.Query()
-		q.Set("audience", FederatedAudience)
+		q.Set("audience", audience)
 		u.RawQuery = q.Encode()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {

@@ -23,17 +23,18 @@ import (
 
 // Cloud is one Microsoft cloud: where to sign in and where Graph lives.
 type Cloud struct {
-	AuthorityHost string // login host, e.g. https://login.microsoftonline.com/
-	GraphEndpoint string // Graph root without the version, e.g. https://graph.microsoft.com
+	AuthorityHost     string // login host, e.g. https://login.microsoftonline.com/
+	GraphEndpoint     string // Graph root without the version, e.g. https://graph.microsoft.com
+	FederatedAudience string // audience of federated (OIDC) tokens Entra accepts in this cloud
 }
 
 // Clouds maps the provider's `environment` values to endpoints (graph-api.md section 6.3).
 // GCC (moderate) uses the global endpoints, so it has no entry of its own.
 var Clouds = map[string]Cloud{
-	"global":       {AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://graph.microsoft.com"},
-	"usgovernment": {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://graph.microsoft.us"},
-	"dod":          {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://dod-graph.microsoft.us"},
-	"china":        {AuthorityHost: "https://login.chinacloudapi.cn/", GraphEndpoint: "https://microsoftgraph.chinacloudapi.cn"},
+	"global":       {AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://graph.microsoft.com", FederatedAudience: "api://AzureADTokenExchange"},
+	"usgovernment": {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://graph.microsoft.us", FederatedAudience: "api://AzureADTokenExchangeUSGov"},
+	"dod":          {AuthorityHost: "https://login.microsoftonline.us/", GraphEndpoint: "https://dod-graph.microsoft.us", FederatedAudience: "api://AzureADTokenExchangeUSGov"},
+	"china":        {AuthorityHost: "https://login.chinacloudapi.cn/", GraphEndpoint: "https://microsoftgraph.chinacloudapi.cn", FederatedAudience: "api://AzureADTokenExchangeChina"},
 }
 
 // defaultValidHosts is the SDK's own list; a custom endpoint host is added to it,

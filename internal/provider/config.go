@@ -150,6 +150,7 @@ func resolveConfig(m providerModel, env Env) (graph.Config, diag.Diagnostics) {
 		cloud.AuthorityHost = v
 	}
 	cfg.Cloud = cloud
+	cfg.Credentials.FederatedAudience = cloud.FederatedAudience
 	for _, u := range []struct{ attr, value string }{
 		{"graph_endpoint", cloud.GraphEndpoint},
 		{"authority_host", cloud.AuthorityHost},
@@ -177,7 +178,7 @@ func resolveConfig(m providerModel, env Env) (graph.Config, diag.Diagnostics) {
 	}
 	cfg.Limits = &limits
 
-	r.checkMethod(c)
+	r.checkMethod(cfg.Credentials)
 	return cfg, r.diags
 }
 
@@ -190,6 +191,16 @@ func (r *resolver) checkMethod(c graph.Credentials) {
 	if err != nil {
 		r.diags.AddError("No usable sign-in method", err.Error())
 		return
+	}
+	if configured := c.Configured(); len(configured) > 1 {
+		names := make([]string, len(configured)-1)
+		for i, m := range configured[1:] {
+			names[i] = string(m)
+		}
+		r.diags.AddWarning("Several sign-in methods are configured",
+			fmt.Sprintf("The provider signs in with the %s, the first in its documented order, and ignores: %s. "+
+				"Remove the settings (or ARM_* environment variables) of the methods you do not mean to use.",
+				method, strings.Join(names, ", ")))
 	}
 	needs := []struct{ attr, value string }{{"tenant_id", c.TenantID}, {"client_id", c.ClientID}}
 	switch method {

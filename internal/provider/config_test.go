@@ -111,3 +111,45 @@ func TestResolveConfigReportsEachMissingOrBadSetting(t *testing.T) {
 		t.Fatalf("want Invalid use_msi, got %v", diags)
 	}
 }
+
+func TestResolveConfigChoosesTheFirstMethodInOrderAndWarnsAboutTheRest(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"ARM_CLIENT_SECRET": "s", "ARM_USE_OIDC": "true", "ARM_OIDC_TOKEN": "t", "ARM_USE_MSI": "true"}, "client secret"},
+		{map[string]string{"ARM_USE_OIDC": "true", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh/x", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r", "ARM_USE_MSI": "true"}, "GitHub Actions OIDC"},
+		{map[string]string{"ARM_USE_OIDC": "true", "SYSTEM_ACCESSTOKEN": "a", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID": "sc"}, "Azure Pipelines OIDC"},
+		{map[string]string{"ARM_USE_AKS_WORKLOAD_IDENTITY": "true", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token", "ARM_USE_MSI": "true"}, "AKS workload identity"},
+		{map[string]string{"ARM_USE_MSI": "true"}, "managed identity"},
+		{map[string]string{}, "Azure CLI"},
+	}
+	for _, c := range cases {
+		e := map[string]string{"ARM_TENANT_ID": "t", "ARM_CLIENT_ID": "c"}
+		for k, v := range c.env {
+			e[k] = v
+		}
+		cfg, diags := resolveConfig(providerModel{}, env(e))
+		if diags.HasError() {
+			t.Fatalf("%v: %v", c.env, diags)
+		}
+		m, err := cfg.Credentials.Method()
+		if err != nil || string(m) != c.want {
+			t.Errorf("%v: method %q (%v), want %q", c.env, m, err, c.want)
+		}
+		several := len(cfg.Credentials.Configured()) > 1
+		if several != (diags.WarningsCount() == 1) {
+			t.Errorf("%v: %d warnings for %d configured methods", c.env, diags.WarningsCount(), len(cfg.Credentials.Configured()))
+		}
+	}
+}
+
+func TestResolveConfigAsksEachCloudsFederatedAudience(t *testing.T) {
+	for envName, want := range map[string]string{"global": "api://AzureADTokenExchange", "usgovernment": "api://AzureADTokenExchangeUSGov",
+		"dod": "api://AzureADTokenExchangeUSGov", "china": "api://AzureADTokenExchangeChina"} {
+		cfg, diags := resolveConfig(providerModel{Environment: types.StringValue(envName)}, env(creds))
+		if diags.HasError() || cfg.Credentials.FederatedAudience != want {
+			t.Errorf("%s: audience %q, want %q (%v)", envName, cfg.Credentials.FederatedAudience, want, diags)
+		}
+	}
+}
