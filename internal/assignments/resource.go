@@ -129,6 +129,7 @@ func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, before []element,
 	}
 
 	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, policyID)
+	var replaced []string
 	unlock := lockPolicy(r.f, policyID)
 	if before == nil {
 		// Create: check the policy exists before changing anything, and learn what it
@@ -140,11 +141,7 @@ func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, before []element,
 			return
 		}
 		before, _ = r.f.reconcile(nil, directOnly(current))
-		if replaced := r.f.difference(before, planned); len(replaced) > 0 {
-			diags.AddWarning(fmt.Sprintf("Replacing existing assignments of %s %s", r.f.PolicyNoun, policyID),
-				"The policy already had direct assignments that the configuration does not list; they were removed: "+
-					orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
-		}
+		replaced = r.f.difference(before, planned)
 	}
 	got, err := r.f.API(r.client).Assign(ctx, policyID, desired)
 	unlock()
@@ -159,6 +156,11 @@ func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, before []element,
 		return
 	}
 
+	if len(replaced) > 0 {
+		diags.AddWarning(fmt.Sprintf("Replaced existing assignments of %s %s", r.f.PolicyNoun, policyID),
+			"The policy already had direct assignments that the configuration does not list; they were removed: "+
+				orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
+	}
 	elems, unsupported := r.f.reconcile(planned, directOnly(got))
 	r.warnUnsupported(unsupported, policyID, diags)
 	if missing, extra := r.f.difference(planned, elems), r.f.difference(elems, planned); len(missing)+len(extra) > 0 {
