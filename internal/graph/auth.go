@@ -71,65 +71,70 @@ type Credentials struct {
 	FederatedAudience string
 }
 
-// Configured lists every method these credentials have settings for, in Method's order,
-// so the provider can say which ones it ignores.
-func (c Credentials) Configured() []Method {
-	var out []Method
-	if len(c.ClientCertificate) > 0 {
-		out = append(out, MethodClientCertificate)
-	}
-	if c.ClientSecret != "" {
-		out = append(out, MethodClientSecret)
-	}
-	if c.UseOIDC {
-		if m, err := (Credentials{UseOIDC: true, OIDCToken: c.OIDCToken, OIDCTokenFilePath: c.OIDCTokenFilePath,
-			ADOServiceConnectionID: c.ADOServiceConnectionID, OIDCRequestURL: c.OIDCRequestURL,
-			OIDCRequestToken: c.OIDCRequestToken}).Method(); err == nil {
-			out = append(out, m)
+// methodOrder is the documented order. Each entry says whether its settings are present,
+// or why they are present but unusable (use_oidc without a token source).
+var methodOrder = []struct {
+	method  Method
+	present func(Credentials) (bool, error)
+}{
+	{MethodClientCertificate, func(c Credentials) (bool, error) { return len(c.ClientCertificate) > 0, nil }},
+	{MethodClientSecret, func(c Credentials) (bool, error) { return c.ClientSecret != "", nil }},
+	{MethodOIDCToken, func(c Credentials) (bool, error) { return c.UseOIDC && c.OIDCToken != "", nil }},
+	{MethodOIDCTokenFile, func(c Credentials) (bool, error) { return c.UseOIDC && c.OIDCTokenFilePath != "", nil }},
+	{MethodAzurePipelines, func(c Credentials) (bool, error) {
+		return c.UseOIDC && c.ADOServiceConnectionID != "" && c.OIDCRequestToken != "", nil
+	}},
+	{MethodGitHubActions, func(c Credentials) (bool, error) {
+		if c.UseOIDC && (c.OIDCRequestURL == "" || c.OIDCRequestToken == "") {
+			return false, errors.New("use_oidc is set but no token source is: set oidc_token, oidc_token_file_path, " +
+				"ado_pipeline_service_connection_id with oidc_request_token (System.AccessToken), " +
+				"or oidc_request_url with oidc_request_token (GitHub Actions sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN when the job has `permissions: id-token: write`)")
 		}
-	}
-	if c.UseAKSWorkloadIdentity {
-		out = append(out, MethodWorkloadIdentity)
-	}
-	if c.UseMSI {
-		out = append(out, MethodManagedIdentity)
-	}
-	return out
+		return c.UseOIDC, nil
+	}},
+	{MethodWorkloadIdentity, func(c Credentials) (bool, error) {
+		if c.UseAKSWorkloadIdentity && c.FederatedTokenFile == "" {
+			return false, errors.New("use_aks_workload_identity is set but AZURE_FEDERATED_TOKEN_FILE is not: is the pod labelled azure.workload.identity/use=true?")
+		}
+		return c.UseAKSWorkloadIdentity, nil
+	}},
+	{MethodManagedIdentity, func(c Credentials) (bool, error) { return c.UseMSI, nil }},
+	{MethodAzureCLI, func(c Credentials) (bool, error) { return c.UseCLI, nil }},
 }
 
 // Method says which sign-in method these credentials select, or why none can be used.
 func (c Credentials) Method() (Method, error) {
-	switch {
-	case len(c.ClientCertificate) > 0:
-		return MethodClientCertificate, nil
-	case c.ClientSecret != "":
-		return MethodClientSecret, nil
-	case c.UseOIDC:
-		switch {
-		case c.OIDCToken != "":
-			return MethodOIDCToken, nil
-		case c.OIDCTokenFilePath != "":
-			return MethodOIDCTokenFile, nil
-		case c.ADOServiceConnectionID != "" && c.OIDCRequestToken != "":
-			return MethodAzurePipelines, nil
-		case c.OIDCRequestURL != "" && c.OIDCRequestToken != "":
-			return MethodGitHubActions, nil
+	for _, o := range methodOrder {
+		ok, err := o.present(c)
+		if err != nil {
+			return "", err
 		}
-		return "", errors.New("use_oidc is set but no token source is: set oidc_token, oidc_token_file_path, " +
-			"ado_pipeline_service_connection_id with oidc_request_token (System.AccessToken), " +
-			"or oidc_request_url with oidc_request_token (GitHub Actions sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN when the job has `permissions: id-token: write`)")
-	case c.UseAKSWorkloadIdentity:
-		if c.FederatedTokenFile == "" {
-			return "", errors.New("use_aks_workload_identity is set but AZURE_FEDERATED_TOKEN_FILE is not: is the pod labelled azure.workload.identity/use=true?")
+		if ok {
+			return o.method, nil
 		}
-		return MethodWorkloadIdentity, nil
-	case c.UseMSI:
-		return MethodManagedIdentity, nil
-	case c.UseCLI:
-		return MethodAzureCLI, nil
 	}
 	return "", errors.New("no sign-in method is configured: set client_secret, client_certificate_path, use_oidc, " +
 		"use_msi or use_cli (or their ARM_* environment variables)")
+}
+
+// Configured lists the methods these credentials have settings for, in order, so the
+// provider can say which ones it ignores. OIDC sources count once (the first present), and
+// the Azure CLI, on by default as the last resort, is not listed.
+func (c Credentials) Configured() []Method {
+	var out []Method
+	oidc := false
+	for _, o := range methodOrder {
+		if ok, _ := o.present(c); !ok || o.method == MethodAzureCLI {
+			continue
+		}
+		isOIDC := o.method == MethodOIDCToken || o.method == MethodOIDCTokenFile || o.method == MethodAzurePipelines || o.method == MethodGitHubActions
+		if isOIDC && oidc {
+			continue
+		}
+		oidc = oidc || isOIDC
+		out = append(out, o.method)
+	}
+	return out
 }
 
 // credential builds the azidentity credential for the selected method. It sends nothing.
