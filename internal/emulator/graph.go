@@ -11,22 +11,15 @@ import (
 type routeKind int
 
 const (
-	rkDeviceCollection routeKind = iota + 1
-	rkDeviceCount
-	rkDeviceItem
-	rkDeviceAssign
-	rkDeviceAssignments
-	rkDeviceAssignmentsCount
-	rkDeviceAssignment
-	rkDeviceNavEmpty // groupAssignments, deviceStatuses...: served as empty collections
+	rkCollection routeKind = iota + 1 // a policy family's collection
+	rkCount
+	rkItem
+	rkAssign
+	rkAssignments
+	rkAssignmentsCount
+	rkAssignment
+	rkNavEmpty // groupAssignments, deviceStatuses...: served as empty collections
 	rkOfficeSingleton
-	rkOfficeCollection
-	rkOfficeCount
-	rkOfficeItem
-	rkOfficeAssign
-	rkOfficeAssignments
-	rkOfficeAssignmentsCount
-	rkOfficeAssignment
 	rkOfficeUpdatePriorities
 	rkBatch
 	rkNotEmulated
@@ -35,10 +28,11 @@ const (
 // route is a parsed /beta path.
 type route struct {
 	kind         routeKind
+	fam          *policyFamily // the policy family of the path; nil for $batch and rkNotEmulated
 	policyID     string
 	assignmentID string
 	cast         string // type-cast segment on an item (without "microsoft.graph.")
-	navName      string // for rkDeviceNavEmpty / rkNotEmulated
+	navName      string // for rkNavEmpty / rkNotEmulated
 	template     string // OData route template, for the 405 message
 	methods      []string
 }
@@ -107,20 +101,45 @@ func parseDeviceRoute(t []string) (*route, string) {
 	if !eq(t[1], "deviceConfigurations") {
 		return nil, t[1]
 	}
+	return parsePolicyRoute(t, deviceFamily)
+}
+
+func parseOfficeRoute(t []string) (*route, string) {
+	if len(t) == 1 {
+		return &route{kind: rkOfficeSingleton, fam: officeFamily, template: "~/singleton", methods: []string{"GET", "PATCH"}}, ""
+	}
+	if !eq(t[1], "clientConfigurations") {
+		if eq(t[1], "tenantCheckinStatuses") || eq(t[1], "tenantUserCheckinSummary") {
+			return &route{kind: rkNotEmulated, navName: t[1]}, ""
+		}
+		return nil, t[1]
+	}
+	if len(t) > 2 && (eq(t[2], "updatePriorities") || eq(t[2], "microsoft.graph.updatePriorities") || eq(t[2], "microsoft.management.services.api.updatePriorities")) {
+		if len(t) > 3 {
+			return nil, t[3]
+		}
+		return &route{kind: rkOfficeUpdatePriorities, fam: officeFamily, template: "~/singleton/navigation/action", methods: []string{"POST"}}, ""
+	}
+	return parsePolicyRoute(t, officeFamily)
+}
+
+// parsePolicyRoute resolves t[2:], the segments after a family's collection
+// (t[0]/t[1]).
+func parsePolicyRoute(t []string, f *policyFamily) (*route, string) {
 	if len(t) == 2 {
-		return &route{kind: rkDeviceCollection, template: "~/singleton/navigation", methods: []string{"GET", "POST"}}, ""
+		return &route{kind: rkCollection, fam: f, template: "~/singleton/navigation", methods: []string{"GET", "POST"}}, ""
 	}
 	if eq(t[2], "$count") {
 		if len(t) > 3 {
 			return nil, t[3]
 		}
-		return &route{kind: rkDeviceCount, template: "~/singleton/navigation/$count", methods: []string{"GET"}}, ""
+		return &route{kind: rkCount, fam: f, template: "~/singleton/navigation/$count", methods: []string{"GET"}}, ""
 	}
-	if _, ok := castName(t[2]); ok {
+	if _, ok := castName(t[2]); ok && f.collectionCastIsBad {
 		// a cast on the collection is not something this provider uses
 		return nil, t[2]
 	}
-	r := &route{policyID: t[2]}
+	r := &route{fam: f, policyID: t[2]}
 	i := 3
 	if i < len(t) {
 		if n, ok := castName(t[i]); ok && !eq(n, "assign") {
@@ -129,8 +148,8 @@ func parseDeviceRoute(t []string) (*route, string) {
 		}
 	}
 	if i == len(t) {
-		r.kind, r.template, r.methods = rkDeviceItem, "~/singleton/navigation/key", []string{"GET", "PATCH", "DELETE"}
-		if r.cast != "" {
+		r.kind, r.template, r.methods = rkItem, "~/singleton/navigation/key", []string{"GET", "PATCH", "DELETE"}
+		if r.cast != "" && f.itemCastTemplate {
 			r.template += "/cast"
 		}
 		return r, ""
@@ -141,25 +160,25 @@ func parseDeviceRoute(t []string) (*route, string) {
 		if i+1 != len(t) {
 			return nil, t[i+1]
 		}
-		r.kind, r.template, r.methods = rkDeviceAssign, "~/singleton/navigation/key/action", []string{"POST"}
+		r.kind, r.template, r.methods = rkAssign, "~/singleton/navigation/key/action", []string{"POST"}
 	case eq(seg, "assignments"):
 		switch {
 		case i+1 == len(t):
-			r.kind, r.template, r.methods = rkDeviceAssignments, "~/singleton/navigation/key/navigation", []string{"GET", "POST"}
+			r.kind, r.template, r.methods = rkAssignments, "~/singleton/navigation/key/navigation", []string{"GET", "POST"}
 		case eq(t[i+1], "$count") && i+2 == len(t):
-			r.kind, r.template, r.methods = rkDeviceAssignmentsCount, "~/singleton/navigation/key/navigation/$count", []string{"GET"}
+			r.kind, r.template, r.methods = rkAssignmentsCount, "~/singleton/navigation/key/navigation/$count", []string{"GET"}
 		case i+2 == len(t):
 			r.assignmentID = t[i+1]
-			r.kind, r.template, r.methods = rkDeviceAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
+			r.kind, r.template, r.methods = rkAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
 		default:
 			return nil, t[i+2]
 		}
-	case eq(seg, "groupAssignments") || eq(seg, "deviceStatuses") || eq(seg, "userStatuses") || eq(seg, "deviceSettingStateSummaries"):
+	case anyEq(seg, f.emptyNavs):
 		if i+1 != len(t) {
 			return &route{kind: rkNotEmulated, navName: seg}, ""
 		}
-		r.kind, r.navName, r.template, r.methods = rkDeviceNavEmpty, seg, "~/singleton/navigation/key/navigation", []string{"GET"}
-	case eq(seg, "deviceStatusOverview") || eq(seg, "userStatusOverview") || eq(seg, "getOmaSettingPlainTextValue"):
+		r.kind, r.navName, r.template, r.methods = rkNavEmpty, seg, "~/singleton/navigation/key/navigation", []string{"GET"}
+	case anyEq(seg, f.unemulatedNavs):
 		return &route{kind: rkNotEmulated, navName: seg}, ""
 	default:
 		return nil, seg
@@ -167,101 +186,48 @@ func parseDeviceRoute(t []string) (*route, string) {
 	return r, ""
 }
 
-func parseOfficeRoute(t []string) (*route, string) {
-	if len(t) == 1 {
-		return &route{kind: rkOfficeSingleton, template: "~/singleton", methods: []string{"GET", "PATCH"}}, ""
-	}
-	if !eq(t[1], "clientConfigurations") {
-		if eq(t[1], "tenantCheckinStatuses") || eq(t[1], "tenantUserCheckinSummary") {
-			return &route{kind: rkNotEmulated, navName: t[1]}, ""
-		}
-		return nil, t[1]
-	}
-	if len(t) == 2 {
-		return &route{kind: rkOfficeCollection, template: "~/singleton/navigation", methods: []string{"GET", "POST"}}, ""
-	}
-	if eq(t[2], "updatePriorities") || eq(t[2], "microsoft.graph.updatePriorities") || eq(t[2], "microsoft.management.services.api.updatePriorities") {
-		if len(t) > 3 {
-			return nil, t[3]
-		}
-		return &route{kind: rkOfficeUpdatePriorities, template: "~/singleton/navigation/action", methods: []string{"POST"}}, ""
-	}
-	if eq(t[2], "$count") {
-		if len(t) > 3 {
-			return nil, t[3]
-		}
-		return &route{kind: rkOfficeCount, template: "~/singleton/navigation/$count", methods: []string{"GET"}}, ""
-	}
-	r := &route{policyID: t[2]}
-	i := 3
-	if i < len(t) {
-		if n, ok := castName(t[i]); ok && !eq(n, "assign") {
-			r.cast = n
-			i++
+// anyEq reports whether seg equals one of names, ignoring case.
+func anyEq(seg string, names []string) bool {
+	for _, n := range names {
+		if eq(seg, n) {
+			return true
 		}
 	}
-	if i == len(t) {
-		r.kind, r.template, r.methods = rkOfficeItem, "~/singleton/navigation/key", []string{"GET", "PATCH", "DELETE"}
-		return r, ""
+	return false
+}
+
+// family is the route's policy family; paths outside both ($batch) are
+// quoted as deviceConfigurations ones.
+func (r *route) family() *policyFamily {
+	if r.fam == nil {
+		return deviceFamily
 	}
-	seg := t[i]
-	switch {
-	case eq(seg, "assign") || eq(seg, "microsoft.graph.assign"):
-		if i+1 != len(t) {
-			return nil, t[i+1]
-		}
-		r.kind, r.template, r.methods = rkOfficeAssign, "~/singleton/navigation/key/action", []string{"POST"}
-	case eq(seg, "assignments"):
-		switch {
-		case i+1 == len(t):
-			r.kind, r.template, r.methods = rkOfficeAssignments, "~/singleton/navigation/key/navigation", []string{"GET", "POST"}
-		case eq(t[i+1], "$count") && i+2 == len(t):
-			r.kind, r.template, r.methods = rkOfficeAssignmentsCount, "~/singleton/navigation/key/navigation/$count", []string{"GET"}
-		case i+2 == len(t):
-			r.assignmentID = t[i+1]
-			r.kind, r.template, r.methods = rkOfficeAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
-		default:
-			return nil, t[i+2]
-		}
-	case eq(seg, "policyPayload") || eq(seg, "userPreferencePayload") || eq(seg, "checkinStatuses") || eq(seg, "userCheckinSummary"):
-		return &route{kind: rkNotEmulated, navName: seg}, ""
-	default:
-		return nil, seg
-	}
-	return r, ""
+	return r.fam
 }
 
 // fefURL renders the internal Intune front-end URL quoted in nested errors.
 func (r *route) fefURL(path string) string {
-	svc := "DeviceConfiguration_2408/StatelessDeviceConfigurationFEService"
-	if r.kind >= rkOfficeSingleton && r.kind <= rkOfficeUpdatePriorities {
-		svc = "OfficeCirrus_2408/StatelessOfficeCirrusFEService"
-	}
-	return "https://fef.msua01.manage.microsoft.com/" + svc + path + "?api-version=5023-07-19"
+	return "https://fef.msua01.manage.microsoft.com/" + r.family().fefService + path + "?api-version=5023-07-19"
 }
 
 // internalPath is the canonical OData path Intune logs (key in parentheses,
 // actions namespace-qualified as microsoft.management.services.api).
 func (r *route) internalPath() string {
 	var b strings.Builder
-	office := r.kind >= rkOfficeSingleton && r.kind <= rkOfficeUpdatePriorities
-	if office {
+	if r.kind == rkOfficeSingleton {
 		b.WriteString("/officeConfiguration")
-		if r.kind != rkOfficeSingleton {
-			b.WriteString("/clientConfigurations")
-		}
 	} else {
-		b.WriteString("/deviceManagement/deviceConfigurations")
+		b.WriteString("/" + r.family().path)
 	}
 	if r.policyID != "" {
 		fmt.Fprintf(&b, "('%s')", r.policyID)
 	}
 	switch r.kind {
-	case rkDeviceAssign, rkOfficeAssign:
+	case rkAssign:
 		b.WriteString("/microsoft.management.services.api.assign")
 	case rkOfficeUpdatePriorities:
 		b.WriteString("/microsoft.management.services.api.updatePriorities")
-	case rkDeviceAssignments, rkDeviceAssignment, rkOfficeAssignments, rkOfficeAssignment, rkDeviceAssignmentsCount, rkOfficeAssignmentsCount:
+	case rkAssignments, rkAssignment, rkAssignmentsCount:
 		b.WriteString("/assignments")
 		if r.assignmentID != "" {
 			fmt.Fprintf(&b, "('%s')", r.assignmentID)
@@ -347,10 +313,12 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		return
 	}
 	switch rt.kind {
-	case rkDeviceCollection, rkDeviceCount, rkDeviceItem, rkDeviceAssign, rkDeviceAssignments, rkDeviceAssignmentsCount, rkDeviceAssignment, rkDeviceNavEmpty:
-		s.serveDevice(c, rt)
+	case rkOfficeSingleton:
+		s.serveOfficeSingleton(c)
+	case rkOfficeUpdatePriorities:
+		s.officeUpdatePriorities(c, !s.cfg.LenientValidation)
 	default:
-		s.serveOffice(c, rt)
+		s.servePolicy(c, rt, rt.fam)
 	}
 }
 

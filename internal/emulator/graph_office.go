@@ -25,17 +25,61 @@ type OfficeClientConfiguration struct {
 } // ODataType default "#microsoft.graph.windowsOfficeClientConfiguration"
 
 type officePolicy struct {
-	id                 string
-	odataType          string
+	policyCore
 	displayName        any
 	description        any
 	priority           int
 	modified           time.Time
 	policyPayload      any
 	userPrefPayload    any
-	assigns            []Assignment
-	lag                assignLag // stale views served under SetReadLag
 	userCheckinSummary obj
+}
+
+// officeFamily is officeConfiguration/clientConfigurations for the shared
+// policy handlers.
+var officeFamily = &policyFamily{
+	entity:       "officeClientConfiguration",
+	path:         "officeConfiguration/clientConfigurations",
+	assignEntity: "officeClientConfigurationAssignment",
+	fefService:   "OfficeCirrus_2408/StatelessOfficeCirrusFEService",
+	selectable:   officeSelectable,
+	navs:         []string{"assignments"},
+	assignProps:  officeAssignmentProps,
+
+	unemulatedNavs: []string{"policyPayload", "userPreferencePayload", "checkinStatuses", "userCheckinSummary"},
+
+	itemByStoredID:    true,
+	deleteParsesQuery: true,
+	deleteStatus:      http.StatusOK, // docs: 200 OK (spec 3.2)
+
+	assignParam:       "officeConfigurationAssignments",
+	createReplacesAll: true,
+	patchAlwaysEntity: true, // docs: 200 + entity (spec 3.2)
+
+	store:           func(s *Server) policyStore { return storeOf[*officePolicy]{s.offices} },
+	defaultType:     DefaultOfficeClientConfigurationType,
+	canonicalType:   canonicalOfficeType,
+	validateProps:   validateOfficeProps,
+	insert:          insertOffice,
+	update:          updateOffice,
+	assignmentJSON:  func(_ *Server, a Assignment) obj { return officeAssignmentJSON(a) },
+	parseAssignment: parseOfficeAssignment,
+	duplicateAssign: func(j, i int, a Assignment) string {
+		return fmt.Sprintf("officeConfigurationAssignments[%d] and [%d] target the same group %s", j, i, a.Target.GroupID)
+	},
+	seedAssignment: func(policyID string, i int, a Assignment) (Assignment, error) {
+		if a.Target.ODataType == "" {
+			a.Target.ODataType = TargetOfficeGroup
+		}
+		t, ok := canonicalType(a.Target.ODataType, []string{TargetOfficeGroup})
+		if !ok {
+			return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown office target type %q", i, a.Target.ODataType)
+		}
+		if a.ID == "" {
+			a.ID = policyID + "_" + strings.ToLower(a.Target.GroupID)
+		}
+		return Assignment{ID: a.ID, Target: Target{ODataType: t, GroupID: a.Target.GroupID}}, nil
+	},
 }
 
 // officeSingleton is GET /officeConfiguration (read-only seed data).
@@ -69,23 +113,8 @@ func officeAssignmentJSON(a Assignment) obj {
 
 // parseOfficeAssignment validates one officeClientConfigurationAssignment.
 func parseOfficeAssignment(v any, policyID string, strict bool) (Assignment, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return Assignment{}, odataErr("Each assignment must be a JSON object.")
-	}
-	for k := range m {
-		if k != "@odata.type" && k != "id" && k != "target" && strict {
-			return Assignment{}, unknownProperty(k, officeAssignmentType)
-		}
-	}
-	if t, has, err := stringField(m, "@odata.type", officeAssignmentType); err != nil {
-		return Assignment{}, err
-	} else if has {
-		if _, ok := canonicalType(t, []string{officeAssignmentType}); !ok {
-			return Assignment{}, odataErr("The type '%s' is not compatible with 'microsoft.graph.officeClientConfigurationAssignment'.", t)
-		}
-	}
-	if _, _, err := stringField(m, "id", officeAssignmentType); err != nil {
+	m, err := assignmentMembers(v, officeAssignmentType, nil, strict)
+	if err != nil {
 		return Assignment{}, err
 	}
 	t, err := parseOfficeTarget(m["target"], strict)
@@ -130,171 +159,24 @@ func validateOfficeProps(m map[string]any, typ string, strict bool) (map[string]
 	return out, nil
 }
 
-func (s *Server) serveOffice(c *reqCtx, rt *route) {
-	strict := !s.cfg.LenientValidation
-	switch rt.kind {
-	case rkOfficeSingleton:
-		if _, ok := c.parseQuery("select", "expand"); !ok {
+// serveOfficeSingleton answers GET/PATCH /officeConfiguration.
+func (s *Server) serveOfficeSingleton(c *reqCtx) {
+	if _, ok := c.parseQuery("select", "expand"); !ok {
+		return
+	}
+	if c.r.Method == http.MethodPatch {
+		if _, ok := c.readJSONBody(); !ok {
 			return
 		}
-		if c.r.Method == http.MethodPatch {
-			if _, ok := c.readJSONBody(); !ok {
-				return
-			}
-			c.writeNoContent(http.StatusNoContent)
-			return
-		}
-		c.writeJSON(http.StatusOK, obj{
-			{"@odata.context", c.metadataURL("officeConfiguration")},
-			{"id", s.officeCfg.id},
-			{"tenantCheckinStatuses", []any{}},
-			{"tenantUserCheckinSummary", newCheckinSummary()},
-		})
-		return
-	case rkOfficeCollection:
-		if c.r.Method == http.MethodPost {
-			s.officeCreate(c, strict)
-		} else {
-			s.officeList(c)
-		}
-		return
-	case rkOfficeCount:
-		if _, ok := c.parseQuery("filter", "search"); !ok {
-			return
-		}
-		s.mu.Lock()
-		n := len(s.offices.order)
-		s.mu.Unlock()
-		c.writeCount(n)
-		return
-	case rkOfficeUpdatePriorities:
-		s.officeUpdatePriorities(c, strict)
+		c.writeNoContent(http.StatusNoContent)
 		return
 	}
-	s.mu.Lock()
-	p, ok := s.offices.get(rt.policyID)
-	s.mu.Unlock()
-	if !ok {
-		c.notFound("officeClientConfiguration", rt.policyID)
-		return
-	}
-	if rt.cast != "" && !strings.EqualFold("#microsoft.graph."+rt.cast, p.odataType) && !strings.EqualFold(rt.cast, "officeClientConfiguration") {
-		c.notFound("officeClientConfiguration of type microsoft.graph."+rt.cast, rt.policyID)
-		return
-	}
-	switch rt.kind {
-	case rkOfficeItem:
-		switch c.r.Method {
-		case http.MethodGet:
-			s.officeGet(c, p.id)
-		case http.MethodPatch:
-			s.officePatch(c, p.id, strict)
-		case http.MethodDelete:
-			if _, ok := c.parseQuery(); !ok {
-				return
-			}
-			s.mu.Lock()
-			s.offices.del(p.id)
-			s.mu.Unlock()
-			c.writeNoContent(http.StatusOK) // docs: 200 OK (spec 3.2)
-		}
-	case rkOfficeAssign:
-		s.officeAssign(c, p.id, strict)
-	case rkOfficeAssignments:
-		if c.r.Method == http.MethodPost {
-			s.officeAssignmentCreate(c, p.id, strict)
-		} else {
-			s.officeAssignmentList(c, p.id)
-		}
-	case rkOfficeAssignmentsCount:
-		if _, ok := c.parseQuery("filter", "search"); !ok {
-			return
-		}
-		s.mu.Lock()
-		n := len(p.lag.visible(p.assigns))
-		s.mu.Unlock()
-		c.writeCount(n)
-	case rkOfficeAssignment:
-		s.officeAssignmentItem(c, p.id, rt.assignmentID, strict)
-	}
-}
-
-// renderOffice applies $select/$expand; caller holds s.mu.
-func (s *Server) renderOffice(c *reqCtx, p *officePolicy, sel, exp []string) obj {
-	o := project(p.json(), sel)
-	for _, e := range exp {
-		vals := []any{}
-		for _, a := range p.lag.visible(p.assigns) {
-			vals = append(vals, officeAssignmentJSON(a))
-		}
-		o = append(o, kv{e + "@odata.context", c.metadataURL(fmt.Sprintf("officeConfiguration/clientConfigurations('%s')/assignments", p.id))}, kv{e, vals})
-	}
-	return o
-}
-
-func (s *Server) officeList(c *reqCtx) {
-	q, ok := c.parseQuery("top", "skip", "count", "select", "expand", "filter", "orderby", "search", "skiptoken")
-	if !ok {
-		return
-	}
-	sel, ok := c.resolveSelect(q, "microsoft.graph.officeClientConfiguration", officeSelectable)
-	if !ok {
-		return
-	}
-	exp, ok := c.expandSpec(q, "microsoft.graph.officeClientConfiguration", []string{"assignments"})
-	if !ok {
-		return
-	}
-	flt, err := parseFilter(q.filter)
-	if err != nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", err.Error(), "")
-		return
-	}
-	s.mu.Lock()
-	var items []obj
-	for _, p := range s.offices.list() {
-		if flt.match(p.json()) {
-			items = append(items, s.renderOffice(c, p, sel, exp))
-		}
-	}
-	s.mu.Unlock()
-	if err := orderBy(items, q.orderby); err != nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", err.Error(), "")
-		return
-	}
-	pi := c.paginate(q, len(items))
-	vals := make([]any, 0, pi.end-pi.start)
-	for _, it := range items[pi.start:pi.end] {
-		vals = append(vals, it)
-	}
-	c.writeJSON(http.StatusOK, collectionBody(c.metadataURL("officeConfiguration/clientConfigurations"+contextSuffix(sel, exp)), pi, len(items), vals))
-}
-
-func (s *Server) officeGet(c *reqCtx, id string) {
-	q, ok := c.parseQuery("select", "expand")
-	if !ok {
-		return
-	}
-	sel, ok := c.resolveSelect(q, "microsoft.graph.officeClientConfiguration", officeSelectable)
-	if !ok {
-		return
-	}
-	exp, ok := c.expandSpec(q, "microsoft.graph.officeClientConfiguration", []string{"assignments"})
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	p, found := s.offices.get(id)
-	var body obj
-	if found {
-		body = append(obj{{"@odata.context", c.metadataURL("officeConfiguration/clientConfigurations" + contextSuffix(sel, exp) + "/$entity")}}, s.renderOffice(c, p, sel, exp)...)
-	}
-	s.mu.Unlock()
-	if !found {
-		c.notFound("officeClientConfiguration", id)
-		return
-	}
-	c.writeJSON(http.StatusOK, body)
+	c.writeJSON(http.StatusOK, obj{
+		{"@odata.context", c.metadataURL("officeConfiguration")},
+		{"id", s.officeCfg.id},
+		{"tenantCheckinStatuses", []any{}},
+		{"tenantUserCheckinSummary", newCheckinSummary()},
+	})
 }
 
 // priorityTaken reports whether another policy uses prio; caller holds s.mu.
@@ -336,344 +218,47 @@ func (p *officePolicy) apply(props map[string]any) {
 	}
 }
 
-func (s *Server) officeCreate(c *reqCtx, strict bool) {
-	if _, ok := c.parseQuery(); !ok {
-		return
-	}
-	m, ok := c.readJSONBody()
+// canonicalOfficeType maps an @odata.type onto one of officePolicyTypes.
+func canonicalOfficeType(raw string) (string, error) {
+	typ, ok := canonicalType(raw, officePolicyTypes)
 	if !ok {
-		return
+		return "", odataErr("The type '%s' is not a valid officeClientConfiguration type: expected microsoft.graph.windowsOfficeClientConfiguration or microsoft.graph.windowsOfficeClientSecurityConfiguration.", raw)
 	}
-	rawType, hasType, err := stringField(m, "@odata.type", "microsoft.graph.officeClientConfiguration")
-	if err != nil {
-		c.validationFailed(err)
-		return
-	}
-	if !hasType || rawType == "" {
-		if strict {
-			c.validationFailed(odataErr("Cannot create an instance of the abstract type 'microsoft.graph.officeClientConfiguration'; the payload needs an '@odata.type'."))
-			return
-		}
-		rawType = DefaultOfficeClientConfigurationType
-	}
-	typ, ok := canonicalType(rawType, officePolicyTypes)
-	if !ok {
-		c.validationFailed(odataErr("The type '%s' is not a valid officeClientConfiguration type: expected microsoft.graph.windowsOfficeClientConfiguration or microsoft.graph.windowsOfficeClientSecurityConfiguration.", rawType))
-		return
-	}
-	props, err := validateOfficeProps(m, typ, strict)
-	if err != nil {
-		c.validationFailed(err)
-		return
-	}
-	if dn, _ := props["displayName"].(string); strings.TrimSpace(dn) == "" && strict {
-		c.badRequest("displayName is required")
-		return
-	}
-	p := &officePolicy{id: newGUID(), odataType: typ, modified: time.Now(), userCheckinSummary: newCheckinSummary()}
-	s.mu.Lock()
+	return typ, nil
+}
+
+// insertOffice stores a validated new policy, at the next free priority
+// unless the payload sets one; caller holds s.mu.
+func insertOffice(s *Server, typ string, props map[string]any, strict bool) (policy, string) {
+	p := &officePolicy{policyCore: policyCore{id: newGUID(), odataType: typ}, modified: time.Now(), userCheckinSummary: newCheckinSummary()}
 	p.apply(props)
 	if _, has := props["priority"]; !has {
 		p.priority = s.nextPriority()
 	} else if s.priorityTaken(p.priority, "") && strict {
-		s.mu.Unlock()
-		c.badRequest(fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", p.priority))
-		return
+		return nil, fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", p.priority)
 	}
 	s.offices.put(p.id, p)
-	body := append(obj{{"@odata.context", c.metadataURL("officeConfiguration/clientConfigurations/$entity")}}, p.json()...)
-	s.mu.Unlock()
-	c.writeJSON(http.StatusCreated, body)
+	return p, ""
 }
 
-func (s *Server) officePatch(c *reqCtx, id string, strict bool) {
-	if _, ok := c.parseQuery(); !ok {
-		return
-	}
-	m, ok := c.readJSONBody()
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	p, found := s.offices.get(id)
-	s.mu.Unlock()
-	if !found {
-		c.notFound("officeClientConfiguration", id)
-		return
-	}
-	if rawType, has, err := stringField(m, "@odata.type", p.odataType); err != nil {
-		c.validationFailed(err)
-		return
-	} else if has {
-		if t, ok := canonicalType(rawType, officePolicyTypes); !ok || t != p.odataType {
-			c.validationFailed(odataErr("The @odata.type '%s' does not match the type of the existing entity '%s'.", rawType, strings.TrimPrefix(p.odataType, "#")))
-			return
-		}
-	}
-	props, err := validateOfficeProps(m, p.odataType, strict)
-	if err != nil {
-		c.validationFailed(err)
-		return
-	}
-	s.mu.Lock()
+// updateOffice applies a validated PATCH; caller holds s.mu.
+func updateOffice(s *Server, pol policy, props map[string]any, strict bool) string {
+	p := pol.(*officePolicy)
 	if v, has := props["priority"]; has && strict {
 		n, _ := v.(json.Number).Int64()
 		if s.priorityTaken(int(n), p.id) {
-			s.mu.Unlock()
-			c.badRequest(fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", n))
-			return
+			return fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", n)
 		}
 	}
 	p.apply(props)
 	p.modified = time.Now()
-	body := append(obj{{"@odata.context", c.metadataURL("officeConfiguration/clientConfigurations/$entity")}}, p.json()...)
-	s.mu.Unlock()
-	c.writeJSON(http.StatusOK, body) // docs: 200 + entity (spec 3.2)
-}
-
-// officeAssign is the documented replace-all action (spec 3.4).
-func (s *Server) officeAssign(c *reqCtx, policyID string, strict bool) {
-	if _, ok := c.parseQuery(); !ok {
-		return
-	}
-	m, ok := c.readJSONBody()
-	if !ok {
-		return
-	}
-	for k := range m {
-		if k != "officeConfigurationAssignments" && strict {
-			c.validationFailed(odataErr("The parameter '%s' in the request payload is not a valid parameter for the operation 'assign'.", k))
-			return
-		}
-	}
-	var list []any
-	switch v := m["officeConfigurationAssignments"].(type) {
-	case nil:
-	case []any:
-		list = v
-	default:
-		c.validationFailed(odataErr("The parameter 'officeConfigurationAssignments' must be a JSON array."))
-		return
-	}
-	var out []Assignment
-	index := map[string]int{}
-	for i, raw := range list {
-		a, err := parseOfficeAssignment(raw, policyID, strict)
-		if err != nil {
-			if ve, ok := err.(*validationError); ok && !ve.odata {
-				err = vErr("officeConfigurationAssignments[%d]: %s", i, ve.msg)
-			}
-			c.validationFailed(err)
-			return
-		}
-		key := strings.ToLower(a.ID)
-		if j, dup := index[key]; dup {
-			if strict {
-				c.badRequest(fmt.Sprintf("officeConfigurationAssignments[%d] and [%d] target the same group %s", j, i, a.Target.GroupID))
-				return
-			}
-			out[j] = a
-			continue
-		}
-		index[key] = len(out)
-		out = append(out, a)
-	}
-	s.mu.Lock()
-	p, found := s.offices.get(policyID)
-	if found {
-		s.noteAssignChange(&p.lag, p.assigns)
-		p.assigns = out
-	}
-	s.mu.Unlock()
-	if !found {
-		c.notFound("officeClientConfiguration", policyID)
-		return
-	}
-	vals := []any{}
-	for _, a := range out {
-		vals = append(vals, officeAssignmentJSON(a))
-	}
-	c.writeJSON(http.StatusOK, collectionBody(c.metadataURL("Collection(microsoft.graph.officeClientConfigurationAssignment)"), pageInfo{}, 0, vals))
-}
-
-func (s *Server) officeAssignmentList(c *reqCtx, policyID string) {
-	q, ok := c.parseQuery("top", "skip", "count", "select", "expand", "filter", "orderby", "search", "skiptoken")
-	if !ok {
-		return
-	}
-	sel, ok := c.resolveSelect(q, "microsoft.graph.officeClientConfigurationAssignment", officeAssignmentProps)
-	if !ok {
-		return
-	}
-	if _, ok := c.expandSpec(q, "microsoft.graph.officeClientConfigurationAssignment", nil); !ok {
-		return
-	}
-	flt, err := parseFilter(q.filter)
-	if err != nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", err.Error(), "")
-		return
-	}
-	s.mu.Lock()
-	var items []obj
-	if p, found := s.offices.get(policyID); found {
-		for _, a := range p.lag.visible(p.assigns) {
-			full := officeAssignmentJSON(a)
-			if flt.match(full) {
-				items = append(items, project(full, sel))
-			}
-		}
-	}
-	s.mu.Unlock()
-	if err := orderBy(items, q.orderby); err != nil {
-		c.graphError(http.StatusBadRequest, "BadRequest", err.Error(), "")
-		return
-	}
-	pi := c.paginate(q, len(items))
-	vals := make([]any, 0, pi.end-pi.start)
-	for _, it := range items[pi.start:pi.end] {
-		vals = append(vals, it)
-	}
-	ctx := fmt.Sprintf("officeConfiguration/clientConfigurations('%s')/assignments%s", policyID, contextSuffix(sel, nil))
-	c.writeJSON(http.StatusOK, collectionBody(c.metadataURL(ctx), pi, len(items), vals))
-}
-
-func (s *Server) officeAssignmentCreate(c *reqCtx, policyID string, strict bool) {
-	if _, ok := c.parseQuery(); !ok {
-		return
-	}
-	m, ok := c.readJSONBody()
-	if !ok {
-		return
-	}
-	a, err := parseOfficeAssignment(m, policyID, strict)
-	if err != nil {
-		c.validationFailed(err)
-		return
-	}
-	s.mu.Lock()
-	p, found := s.offices.get(policyID)
-	conflict := false
-	if found {
-		_, exists := findAssignment(p.assigns, a.ID)
-		conflict = exists && s.cfg.ConflictOnDuplicateAssignment
-		if !conflict {
-			s.noteAssignChange(&p.lag, p.assigns)
-			if exists {
-				for i, old := range p.assigns {
-					if strings.EqualFold(old.ID, a.ID) {
-						p.assigns[i] = a
-					}
-				}
-			} else {
-				p.assigns = append(p.assigns, a)
-			}
-		}
-	}
-	s.mu.Unlock()
-	switch {
-	case !found:
-		c.notFound("officeClientConfiguration", policyID)
-	case conflict:
-		c.intuneError(http.StatusConflict, "Conflict", "", "assignment "+a.ID+" already exists")
-	default:
-		ctx := c.metadataURL(fmt.Sprintf("officeConfiguration/clientConfigurations('%s')/assignments/$entity", policyID))
-		c.writeJSON(http.StatusCreated, append(obj{{"@odata.context", ctx}}, officeAssignmentJSON(a)...))
-	}
-}
-
-func (s *Server) officeAssignmentItem(c *reqCtx, policyID, aid string, strict bool) {
-	var q *queryOpts
-	var ok bool
-	if c.r.Method == http.MethodGet {
-		q, ok = c.parseQuery("select", "expand")
-	} else {
-		q, ok = c.parseQuery()
-	}
-	if !ok {
-		return
-	}
-	var patch map[string]any
-	if c.r.Method == http.MethodPatch {
-		if patch, ok = c.readJSONBody(); !ok {
-			return
-		}
-	}
-	s.mu.Lock()
-	p, found := s.offices.get(policyID)
-	var cur Assignment
-	idx := -1
-	if found {
-		set := p.assigns
-		if c.r.Method == http.MethodGet {
-			set = p.lag.visible(p.assigns)
-		}
-		for i, a := range set {
-			if strings.EqualFold(a.ID, aid) {
-				idx, cur = i, a
-			}
-		}
-	}
-	s.mu.Unlock()
-	if !found {
-		c.notFound("officeClientConfiguration", policyID)
-		return
-	}
-	if idx < 0 {
-		c.notFound("officeClientConfigurationAssignment", aid)
-		return
-	}
-	ctx := c.metadataURL(fmt.Sprintf("officeConfiguration/clientConfigurations('%s')/assignments/$entity", policyID))
-	switch c.r.Method {
-	case http.MethodGet:
-		sel, ok := c.resolveSelect(q, "microsoft.graph.officeClientConfigurationAssignment", officeAssignmentProps)
-		if !ok {
-			return
-		}
-		if _, ok := c.expandSpec(q, "microsoft.graph.officeClientConfigurationAssignment", nil); !ok {
-			return
-		}
-		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, project(officeAssignmentJSON(cur), sel)...))
-	case http.MethodDelete:
-		s.mu.Lock()
-		for i, a := range p.assigns {
-			if strings.EqualFold(a.ID, aid) {
-				s.noteAssignChange(&p.lag, p.assigns)
-				p.assigns = append(p.assigns[:i:i], p.assigns[i+1:]...)
-				break
-			}
-		}
-		s.mu.Unlock()
-		c.writeNoContent(http.StatusNoContent)
-	case http.MethodPatch:
-		merged := map[string]any{"target": targetToMap(cur.Target)}
-		for k, v := range patch {
-			merged[k] = v
-		}
-		na, err := parseOfficeAssignment(merged, policyID, strict)
-		if err != nil {
-			c.validationFailed(err)
-			return
-		}
-		na.ID = cur.ID
-		s.mu.Lock()
-		s.noteAssignChange(&p.lag, p.assigns)
-		for i, a := range p.assigns {
-			if strings.EqualFold(a.ID, aid) {
-				p.assigns[i] = na
-			}
-		}
-		s.mu.Unlock()
-		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, officeAssignmentJSON(na)...))
-	}
+	return ""
 }
 
 // officeUpdatePriorities applies parallel id/priority arrays atomically
 // (spec 3.5).
 func (s *Server) officeUpdatePriorities(c *reqCtx, strict bool) {
-	if _, ok := c.parseQuery(); !ok {
-		return
-	}
-	m, ok := c.readJSONBody()
+	m, ok := c.payload()
 	if !ok {
 		return
 	}
@@ -745,7 +330,7 @@ func (s *Server) AddOfficeClientConfiguration(oc OfficeClientConfiguration) stri
 			typ = "#" + strings.TrimPrefix(oc.ODataType, "#")
 		}
 	}
-	p := &officePolicy{id: oc.ID, odataType: typ, displayName: oc.DisplayName, modified: time.Now(), userCheckinSummary: newCheckinSummary()}
+	p := &officePolicy{policyCore: policyCore{id: oc.ID, odataType: typ}, displayName: oc.DisplayName, modified: time.Now(), userCheckinSummary: newCheckinSummary()}
 	if oc.Description != "" {
 		p.description = oc.Description
 	}
@@ -762,48 +347,17 @@ func (s *Server) AddOfficeClientConfiguration(oc OfficeClientConfiguration) stri
 // DeleteOfficeClientConfiguration removes an office policy; it reports
 // whether it existed.
 func (s *Server) DeleteOfficeClientConfiguration(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.offices.del(id)
+	return s.deletePolicy(officeFamily, id)
 }
 
 // OfficeClientConfigurationAssignments returns an office policy's
 // assignments (Target.ODataType "#microsoft.graph.officeConfigurationGroupAssignmentTarget").
 func (s *Server) OfficeClientConfigurationAssignments(policyID string) ([]Assignment, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.offices.get(policyID)
-	if !ok {
-		return nil, false
-	}
-	return append([]Assignment{}, p.assigns...), true
+	return s.policyAssignments(officeFamily, policyID)
 }
 
 // SetOfficeClientConfigurationAssignments overwrites an office policy's
 // assignments verbatim (drift simulation). Empty ids are computed.
 func (s *Server) SetOfficeClientConfigurationAssignments(policyID string, as []Assignment) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.offices.get(policyID)
-	if !ok {
-		return fmt.Errorf("emulator: officeClientConfiguration %s not found", policyID)
-	}
-	out := make([]Assignment, 0, len(as))
-	for i, a := range as {
-		if a.Target.ODataType == "" {
-			a.Target.ODataType = TargetOfficeGroup
-		}
-		t, ok := canonicalType(a.Target.ODataType, []string{TargetOfficeGroup})
-		if !ok {
-			return fmt.Errorf("emulator: assignment %d: unknown office target type %q", i, a.Target.ODataType)
-		}
-		a.Target.ODataType = t
-		if a.ID == "" {
-			a.ID = p.id + "_" + strings.ToLower(a.Target.GroupID)
-		}
-		out = append(out, Assignment{ID: a.ID, Target: Target{ODataType: t, GroupID: a.Target.GroupID}})
-	}
-	s.noteAssignChange(&p.lag, p.assigns)
-	p.assigns = out
-	return nil
+	return s.setPolicyAssignments(officeFamily, policyID, as)
 }

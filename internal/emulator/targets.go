@@ -102,29 +102,59 @@ func stringField(m map[string]any, key, typ string) (string, bool, error) {
 	return s, true, nil
 }
 
+// targetMembers is the common start of target parsing: the target must be
+// an object; its @odata.type (abstract names the base type for errors) is
+// returned, "" when missing or empty. Very old Kiota SDKs wrote "type"
+// (spec 2); it is accepted only leniently.
+func targetMembers(v any, abstract string, strict bool) (map[string]any, string, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if v == nil {
+			return nil, "", vErr("assignment target is required")
+		}
+		return nil, "", odataErr("The assignment 'target' must be a JSON object.")
+	}
+	rawType, hasType, err := stringField(m, "@odata.type", abstract)
+	if err != nil {
+		return nil, "", err
+	}
+	if !hasType && !strict {
+		if legacy, ok := m["type"].(string); ok {
+			rawType = legacy
+		}
+	}
+	return m, rawType, nil
+}
+
+func missingTargetType(abstract string) error {
+	return odataErr("A type name is required for the abstract type 'microsoft.graph.%s': the target needs an '@odata.type'.", abstract)
+}
+
+// groupIDMember reads the required, GUID-valued groupId of a group target.
+func groupIDMember(m map[string]any, typ string) (string, error) {
+	g, _, err := stringField(m, "groupId", typ)
+	if err != nil {
+		return "", err
+	}
+	if g == "" {
+		return "", vErr("groupId is required for %s", typ)
+	}
+	if !isGUID(g) {
+		return "", vErr("groupId '%s' is not a valid GUID", g)
+	}
+	return g, nil
+}
+
 // parseDeviceTarget validates and normalises a deviceAndAppManagement
 // assignment target (spec 2, "Constraints"). strict selects 400s over
 // normalisation for the [INF] rules.
 func parseDeviceTarget(v any, strict bool) (Target, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		if v == nil {
-			return Target{}, vErr("assignment target is required")
-		}
-		return Target{}, odataErr("The assignment 'target' must be a JSON object.")
-	}
-	rawType, hasType, err := stringField(m, "@odata.type", "deviceAndAppManagementAssignmentTarget")
+	m, rawType, err := targetMembers(v, "deviceAndAppManagementAssignmentTarget", strict)
 	if err != nil {
 		return Target{}, err
 	}
-	if !hasType {
-		// Very old Kiota SDKs wrote "type" (spec 2); accept it only leniently.
-		if legacy, ok := m["type"].(string); ok && !strict {
-			rawType, hasType = legacy, true
-		}
-	}
-	if !hasType || rawType == "" {
-		return Target{}, odataErr("A type name is required for the abstract type 'microsoft.graph.deviceAndAppManagementAssignmentTarget': the target needs an '@odata.type'.")
+	if rawType == "" {
+		return Target{}, missingTargetType("deviceAndAppManagementAssignmentTarget")
 	}
 	typ, ok := canonicalType(rawType, deviceTargetTypes)
 	if !ok {
@@ -150,15 +180,9 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 	}
 	switch typ {
 	case TargetGroup, TargetExclusionGroup:
-		g, _, err := stringField(m, "groupId", typ)
+		g, err := groupIDMember(m, typ)
 		if err != nil {
 			return Target{}, err
-		}
-		if g == "" {
-			return Target{}, vErr("groupId is required for %s", typ)
-		}
-		if !isGUID(g) {
-			return Target{}, vErr("groupId '%s' is not a valid GUID", g)
 		}
 		t.GroupID = g
 	case TargetConfigMgrColl:
@@ -226,25 +250,13 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 // parseOfficeTarget validates an officeConfigurationAssignmentTarget: only
 // the group target exists (spec 3.3).
 func parseOfficeTarget(v any, strict bool) (Target, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		if v == nil {
-			return Target{}, vErr("assignment target is required")
-		}
-		return Target{}, odataErr("The assignment 'target' must be a JSON object.")
-	}
-	rawType, hasType, err := stringField(m, "@odata.type", "officeConfigurationAssignmentTarget")
+	m, rawType, err := targetMembers(v, "officeConfigurationAssignmentTarget", strict)
 	if err != nil {
 		return Target{}, err
 	}
-	if !hasType && !strict {
-		if legacy, ok := m["type"].(string); ok {
-			rawType, hasType = legacy, true
-		}
-	}
-	if !hasType || rawType == "" {
+	if rawType == "" {
 		if strict {
-			return Target{}, odataErr("A type name is required for the abstract type 'microsoft.graph.officeConfigurationAssignmentTarget': the target needs an '@odata.type'.")
+			return Target{}, missingTargetType("officeConfigurationAssignmentTarget")
 		}
 		rawType = TargetOfficeGroup
 	}
@@ -259,15 +271,9 @@ func parseOfficeTarget(v any, strict bool) (Target, error) {
 			}
 		}
 	}
-	g, _, err := stringField(m, "groupId", typ)
+	g, err := groupIDMember(m, typ)
 	if err != nil {
 		return Target{}, err
-	}
-	if g == "" {
-		return Target{}, vErr("groupId is required for %s", typ)
-	}
-	if !isGUID(g) {
-		return Target{}, vErr("groupId '%s' is not a valid GUID", g)
 	}
 	return Target{ODataType: typ, GroupID: g}, nil
 }
