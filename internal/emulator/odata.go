@@ -251,14 +251,6 @@ func (o obj) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func (o obj) get(k string) (any, bool) {
-	for _, m := range o {
-		if m.k == k {
-			return m.v, true
-		}
-	}
-	return nil, false
-}
 
 // --- JSON input ------------------------------------------------------------
 
