@@ -251,7 +251,6 @@ func (o obj) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-
 // --- JSON input ------------------------------------------------------------
 
 // parseJSONObject decodes a request body that must be one JSON object.
