@@ -439,7 +439,7 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 	var direct []Assignment
 	index := map[string]int{}
 	for i, raw := range list {
-		a, err := f.parseAssignment(raw, policyID, strict)
+		a, err := s.parseAssignment(f, raw, policyID, strict)
 		if err != nil {
 			if ve, ok := err.(*validationError); ok && !ve.odata {
 				err = vErr("%s[%d]: %s", f.assignParam, i, ve.msg)
@@ -509,7 +509,7 @@ func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, s
 	if !ok {
 		return
 	}
-	a, err := f.parseAssignment(m, policyID, strict)
+	a, err := s.parseAssignment(f, m, policyID, strict)
 	if err != nil {
 		c.validationFailed(err)
 		return
@@ -643,7 +643,7 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 		for k, v := range patch {
 			merged[k] = v
 		}
-		na, err := f.parseAssignment(merged, policyID, strict)
+		na, err := s.parseAssignment(f, merged, policyID, strict)
 		if err != nil {
 			c.validationFailed(err)
 			return
@@ -744,4 +744,22 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 	s.noteAssignChange(&pc.lag, pc.assigns)
 	pc.assigns = out
 	return nil
+}
+
+// parseAssignment parses a posted assignment with the family's parser and stores its GUIDs
+// the way the service does: Intune keeps ids as GUIDs and answers them in lower case
+// whatever case the client sent [INF, switchable with Config.PreserveGUIDCase]. Clients must
+// therefore compare GUIDs without regard to case.
+func (s *Server) parseAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
+	a, err := f.parseAssignment(v, policyID, strict)
+	if err != nil || s.cfg.PreserveGUIDCase {
+		return a, err
+	}
+	if isGUID(a.Target.GroupID) {
+		a.Target.GroupID = strings.ToLower(a.Target.GroupID)
+	}
+	if isGUID(a.Target.FilterID) {
+		a.Target.FilterID = strings.ToLower(a.Target.FilterID)
+	}
+	return a, nil
 }

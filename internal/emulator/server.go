@@ -91,6 +91,9 @@ type Config struct {
 	// error has occurred"). The reason is always sent in the
 	// X-Emulator-Reason response header regardless.
 	VerboseErrors bool
+	// PreserveGUIDCase [INF] stores group and filter ids as the client sent them; by
+	// default they are answered in lower case, as the service keeps them as GUIDs.
+	PreserveGUIDCase bool
 	// OmitIntent [INF] leaves "intent" out of device assignments on read
 	// (the real service sometimes omits it); default emits "apply".
 	OmitIntent bool
