@@ -58,17 +58,11 @@ func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment
 	ri := r.request(abs.GET, "assignments", policyID)
 	var out []Assignment
 	for page := 0; ; page++ {
-		res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
+		coll, err := r.send(ctx, ri, "listing assignments of "+policyID)
 		if err != nil {
-			return nil, wrapError(err)
+			return nil, err
 		}
-		coll, ok := res.(*rawCollection)
-		if !ok || coll == nil {
-			return nil, fmt.Errorf("listing assignments of %s: empty response", policyID)
-		}
-		for _, a := range coll.value {
-			out = append(out, a.toAssignment())
-		}
+		out = append(out, coll.assignments()...)
 		if coll.nextLink == "" {
 			return out, nil
 		}
@@ -97,19 +91,24 @@ func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments
 	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
 		return nil, fmt.Errorf("encoding the assign request: %w", err)
 	}
+	coll, err := r.send(ctx, ri, "assigning "+policyID)
+	if err != nil {
+		return nil, err
+	}
+	return coll.assignments(), nil
+}
+
+// send runs one request whose answer is a page of assignments.
+func (r rawAssignments) send(ctx context.Context, ri *abs.RequestInformation, what string) (*rawCollection, error) {
 	res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
 	if err != nil {
 		return nil, wrapError(err)
 	}
 	coll, ok := res.(*rawCollection)
 	if !ok || coll == nil {
-		return nil, fmt.Errorf("assigning %s: Graph returned no body", policyID)
+		return nil, fmt.Errorf("%s: Graph returned no body", what)
 	}
-	out := make([]Assignment, 0, len(coll.value))
-	for _, a := range coll.value {
-		out = append(out, a.toAssignment())
-	}
-	return out, nil
+	return coll, nil
 }
 
 // The kiota models below cover the assignment shapes of the Intune families (an assignment
@@ -233,6 +232,14 @@ func (c *rawCollection) GetFieldDeserializers() map[string]func(absser.ParseNode
 			return nil
 		},
 	}
+}
+
+func (c *rawCollection) assignments() []Assignment {
+	out := make([]Assignment, 0, len(c.value))
+	for _, a := range c.value {
+		out = append(out, a.toAssignment())
+	}
+	return out
 }
 
 func (c *rawCollection) Serialize(absser.SerializationWriter) error {
