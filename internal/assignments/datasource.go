@@ -2,9 +2,11 @@ package assignments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -20,8 +22,8 @@ var (
 
 // DataSource lists every assignment of one policy, policy-set ones included.
 type DataSource struct {
-	f      *Family
-	client *graph.Client
+	f    *Family
+	data *ProviderData
 }
 
 // NewDataSource returns the data source factory for a family.
@@ -38,7 +40,7 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 }
 
 func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // listedAttrTypes is the object type of one element of the data source's list.
@@ -54,18 +56,29 @@ func (f *Family) listedAttrTypes() map[string]attr.Type {
 
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var policyID types.String
+	var to timeouts.Value
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(d.f.PolicyIDAttribute), &policyID)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.client == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The intune provider has no Graph client; set tenant_id, client_id and client_secret.")
-		return
-	}
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeouts"), &to)...)
 	id := policyID.ValueString()
-	got, err := d.f.API(d.client).List(ctx, id)
+	summary := fmt.Sprintf("Reading assignments of %s %s", d.f.PolicyNoun, id)
+	client := d.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		return
+	}
+	// The same budget as a resource's read: pacing and retries under throttling go on
+	// until this deadline, not for a fixed number of attempts.
+	timeout, diags := to.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	got, err := d.f.API(client).List(ctx, id)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Reading assignments of %s %s", d.f.PolicyNoun, id), errorDetail(err, d.f, id))
+		detail := errorDetail(err, d.f, id)
+		var ns *graph.NotSentError
+		if !errors.As(err, &ns) {
+			detail += "\n\nNothing was changed: a data source only reads."
+		}
+		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
 	sort.SliceStable(got, func(i, j int) bool { return got[i].ID < got[j].ID })

@@ -277,3 +277,41 @@ func (f *Family) describe(e element) string {
 	}
 	return b.String()
 }
+
+// sameSet reports whether two sets of elements mean the same assignments (by key).
+func (f *Family) sameSet(a, b []element) bool {
+	return strings.Join(f.keys(a), "\n") == strings.Join(f.keys(b), "\n")
+}
+
+// removedBy lists the elements of remote that no planned element means, for a person.
+// Planned elements with values unknown until apply match nothing; unsure reports them.
+func (f *Family) removedBy(remote, planned []element) (removed []string, unsure bool) {
+	known := make([]element, 0, len(planned))
+	for _, p := range planned {
+		if p.hasUnknown() {
+			unsure = true
+			continue
+		}
+		known = append(known, p)
+	}
+	return f.difference(remote, known), unsure
+}
+
+func (e element) hasUnknown() bool {
+	for _, v := range []types.String{e.Target, e.GroupID, e.CollectionID, e.FilterID, e.FilterType} {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceType is the family's resource type name as users write it.
+func (f *Family) resourceType() string { return "intune_" + f.TypeSuffix }
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

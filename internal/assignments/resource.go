@@ -24,12 +24,13 @@ var (
 	_ resource.ResourceWithConfigure      = &Resource{}
 	_ resource.ResourceWithImportState    = &Resource{}
 	_ resource.ResourceWithValidateConfig = &Resource{}
+	_ resource.ResourceWithModifyPlan     = &Resource{}
 )
 
 // Resource is the authoritative assignments resource of one policy family.
 type Resource struct {
-	f      *Family
-	client *graph.Client
+	f    *Family
+	data *ProviderData
 }
 
 // NewResource returns the resource factory for a family.
@@ -46,7 +47,7 @@ func (r *Resource) Schema(_ context.Context, _ resource.SchemaRequest, resp *res
 }
 
 func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -72,8 +73,9 @@ var consistencyWindow = time.Minute
 const privateWrittenKey = "written"
 
 // written records the last successful write in private state for Read: when, the set
-// Graph held before it and the set it holds after. A read that still shows the before set
-// is replication lag; anything else is real (drift, or the write itself).
+// Graph held just before it (read right before the write) and the set it answered. A read
+// that still shows the before set is replication lag; anything else is real (drift, or
+// the write itself).
 type written struct {
 	At     time.Time `json:"at"`
 	Before []string  `json:"before"`
@@ -88,96 +90,263 @@ type privateGetter interface {
 	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
 }
 
+// ModifyPlan, in order: nothing for a destroy; refuse a second resource of the family for
+// the same policy; on create, read the policy's assignments so that the plan fails on a
+// wrong sign-in or policy ID and warns about the assignments the create will remove.
+func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var policyID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	if resp.Diagnostics.HasError() || policyID.IsUnknown() || policyID.IsNull() {
+		return // known only after apply: nothing to check or read yet
+	}
+	id := policyID.ValueString()
+	if r.data != nil && !r.data.claim(r.f, id) {
+		resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute),
+			fmt.Sprintf("%s %s is managed by two resources", upperFirst(r.f.PolicyNoun), id),
+			fmt.Sprintf("Another %s resource in this configuration also manages %s %s (IDs compare without regard to case). "+
+				"Each of them replaces the policy's whole set of direct assignments, so they would overwrite each other on every apply "+
+				"and every plan would show a change. Nothing was sent to Graph.\n\n"+
+				"Keep one %s resource per policy: move the assignments of both into one resource (a for_each or a concat() over "+
+				"each team's list builds one set from several sources).",
+				r.f.resourceType(), r.f.PolicyNoun, id, r.f.resourceType()))
+		return
+	}
+	if !req.State.Raw.IsNull() || r.data == nil || r.data.Client == nil {
+		// Update: the refresh has just read the policy. No client: the provider's own
+		// arguments are unknown until apply, so there is nothing to read with yet.
+		return
+	}
+
+	summary := fmt.Sprintf("Planning the assignments of %s %s", r.f.PolicyNoun, id)
+	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	current, err := r.f.API(r.data.Client).List(ctx, id)
+	if err != nil {
+		r.addGraphError(&resp.Diagnostics, summary, err, id, "Nothing was changed: the plan only reads the policy.")
+		return
+	}
+	remote, unsupported := r.f.reconcile(nil, directOnly(current))
+	r.warnUnsupported(unsupported, id, &resp.Diagnostics)
+
+	var set types.Set
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &set)...)
+	if resp.Diagnostics.HasError() || set.IsUnknown() || len(remote) == 0 {
+		return
+	}
+	planned, _, d := elementsFromSet(ctx, set)
+	resp.Diagnostics.Append(d...)
+	removed, unsure := r.f.removedBy(remote, planned)
+	if len(removed) == 0 {
+		return
+	}
+	will := "the apply will remove them"
+	if unsure {
+		will = "unless they match assignments whose values are known only after apply, the apply will remove them"
+	}
+	resp.Diagnostics.AddWarning(fmt.Sprintf("Creating this resource removes existing assignments of %s %s", r.f.PolicyNoun, id),
+		fmt.Sprintf("The policy already has direct assignments that the configuration does not list; %s:\n  %s\n\n"+
+			"To keep them, list them in assignments, or adopt the policy's current assignments first with an import block "+
+			"(import { to = <this resource's address>, id = %q }) or terraform import <address> %s, then plan again.",
+			will, strings.Join(removed, "\n  "), id, id))
+}
+
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	// The state starts as the plan, so `timeouts` and `id` are recorded as planned; on any
+	// failure it is emptied again, so a failed create records (and taints) nothing.
+	resp.State.Raw = req.Plan.Raw.Copy()
 	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	r.write(ctx, req.Plan, nil, &resp.State, resp.Private, &resp.Diagnostics)
+	ok := r.create(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics)
+	if !ok {
+		resp.State.RemoveResource(ctx)
+	}
+}
+
+func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, private privateSetter, diags *diag.Diagnostics) bool {
+	p := r.readPlan(ctx, plan, diags)
+	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, p.policyID)
+	client := r.data.requireClient(summary, diags)
+	if diags.HasError() || client == nil {
+		return false
+	}
+	unlock := lockPolicy(r.f, p.policyID)
+	defer unlock()
+	// Check the policy exists before changing anything, and learn what it holds: the
+	// resource takes over those assignments, and the plan has warned about them.
+	current, err := r.f.API(client).List(ctx, p.policyID)
+	if err != nil {
+		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed.")
+		return false
+	}
+	before, _ := r.f.reconcile(nil, directOnly(current))
+	replaced := r.f.difference(before, p.elems)
+	got, ok := r.assign(ctx, client, summary, p, diags)
+	if !ok {
+		return false
+	}
+	if len(replaced) > 0 {
+		diags.AddWarning(fmt.Sprintf("Replaced existing assignments of %s %s", r.f.PolicyNoun, p.policyID),
+			"The policy had direct assignments that the configuration does not list; they were removed: "+
+				orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
+	}
+	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
+		// A create that returns an error with a state taints the resource, and the next
+		// apply would replace it (unassign everything, then assign again). Record the plan
+		// instead, warn, and let the next refresh read what Graph really holds: the plan
+		// after it shows the difference as an in-place update.
+		diags.AddWarning(summary, answerDiffers(missing, extra)+
+			"\n\nThe next terraform plan reads the policy again and shows the difference as an update.")
+		got = p.elems
+	}
+	r.setState(ctx, state, p.id, p.policyID, got, diags)
+	r.recordWrite(ctx, private, before, got, diags)
+	return true
 }
 
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	// Until the update succeeds the state is the prior one: an apply that stops keeps it.
+	resp.State.Raw = req.State.Raw.Copy()
 	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Update, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	var prior types.Set
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &prior)...)
-	before, _, diags := elementsFromSet(ctx, prior)
-	resp.Diagnostics.Append(diags...)
-	r.write(ctx, req.Plan, before, &resp.State, resp.Private, &resp.Diagnostics)
+
+	p := r.readPlan(ctx, req.Plan, &resp.Diagnostics)
+	var priorSet types.Set
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
+	prior, _, d := elementsFromSet(ctx, priorSet)
+	resp.Diagnostics.Append(d...)
+	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, p.policyID)
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		return
+	}
+
+	unlock := lockPolicy(r.f, p.policyID)
+	defer unlock()
+	// What Graph holds right now, not what the plan assumed: a change made since the plan
+	// must not be overwritten unseen, and a set Graph already holds need not be sent.
+	current, err := r.f.API(client).List(ctx, p.policyID)
+	if err == nil {
+		if last := lastWritten(ctx, req.Private); last != nil {
+			current, err = r.awaitConsistency(ctx, client, p.policyID, last, current)
+		}
+	}
+	if err != nil {
+		r.addGraphError(&resp.Diagnostics, summary, err, p.policyID, "Nothing was changed; the state is as before.")
+		return
+	}
+	now, unsupported := r.f.reconcile(p.elems, directOnly(current))
+	switch {
+	case r.f.sameSet(now, p.elems) && len(unsupported) == 0:
+		// Graph already holds exactly the planned targets (a change of spelling, of
+		// timeouts, or a change someone else made meanwhile): send nothing, record the plan.
+		tflog.Info(ctx, "Graph already holds the planned assignments; nothing sent", map[string]any{"policy_id": p.policyID})
+		resp.State.Raw = req.Plan.Raw.Copy()
+		return
+	case !r.f.sameSet(now, prior):
+		resp.Diagnostics.AddError(fmt.Sprintf("%s %s changed since the plan", upperFirst(r.f.PolicyNoun), p.policyID),
+			fmt.Sprintf("The policy's direct assignments in Intune are no longer those this plan was based on.\n"+
+				"  Added since the plan:   %s\n  Removed since the plan: %s\n\n"+
+				"Someone changed them after the plan read them (the Intune portal, another tool or another Terraform run), "+
+				"or the plan was made with -refresh=false from an outdated state. Applying the plan would overwrite a change "+
+				"it did not show, so nothing was sent to Graph and the state is as before.\n\n"+
+				"Run terraform plan again to review the current assignments, then apply the new plan.",
+				orNone(r.f.difference(now, prior)), orNone(r.f.difference(prior, now))))
+		return
+	}
+	got, ok := r.assign(ctx, client, summary, p, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.State.Raw = req.Plan.Raw.Copy()
+	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
+		resp.Diagnostics.AddError(summary, answerDiffers(missing, extra)+
+			"\n\nThe state records what Graph answered; run terraform plan to see the difference.")
+	}
+	r.setState(ctx, &resp.State, p.id, p.policyID, got, &resp.Diagnostics)
+	r.recordWrite(ctx, resp.Private, now, got, &resp.Diagnostics)
 }
 
-// write sends the planned set with the replace-all assign action and records what Graph
-// answered. On a failed call nothing is recorded: Create stores nothing and Update keeps
-// the prior state, so the next plan shows what the service really holds. before is the
-// set the policy had (nil on Create, which reads it first).
-func (r *Resource) write(ctx context.Context, plan tfsdk.Plan, before []element, state *tfsdk.State, private privateSetter, diags *diag.Diagnostics) {
-	policyID, set := r.readPolicyAndSet(ctx, plan.GetAttribute, diags)
-	if diags.HasError() || !r.requireClient(diags) {
-		return
+// planned is a plan read for a write: the policy, the state's `id` as planned (unknown on
+// create) and the assignments with their set elements, for diagnostics that point at one.
+type planned struct {
+	id, policyID string
+	elems        []element
+	objs         []types.Object
+}
+
+func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) planned {
+	var id, policyID types.String
+	var set types.Set
+	diags.Append(plan.GetAttribute(ctx, path.Root("id"), &id)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("assignments"), &set)...)
+	p := planned{id: policyID.ValueString(), policyID: policyID.ValueString()}
+	if !id.IsNull() && !id.IsUnknown() {
+		p.id = id.ValueString()
 	}
-	planned, objs, d := elementsFromSet(ctx, set)
-	diags.Append(d...)
 	if diags.HasError() {
-		return
+		return p
 	}
-	desired := make([]graph.Assignment, 0, len(planned))
-	for _, e := range planned {
+	var d diag.Diagnostics
+	p.elems, p.objs, d = elementsFromSet(ctx, set)
+	diags.Append(d...)
+	return p
+}
+
+// assign sends the planned set with the replace-all assign action and returns what Graph
+// answered, reconciled with the plan's spelling. ok is false after an error diagnostic;
+// Graph then answered with an error and applied nothing (or, without an answer, may have).
+func (r *Resource) assign(ctx context.Context, client *graph.Client, summary string, p planned, diags *diag.Diagnostics) ([]element, bool) {
+	desired := make([]graph.Assignment, 0, len(p.elems))
+	for _, e := range p.elems {
 		a, err := r.f.toGraph(e)
 		if err != nil {
-			diags.AddAttributeError(path.Root("assignments"), "Invalid assignment", err.Error())
-			return
+			diags.AddAttributeError(path.Root("assignments"), summary,
+				err.Error()+". Nothing was sent to Graph. This should have been caught at plan time; please report it.")
+			return nil, false
 		}
 		desired = append(desired, a)
 	}
-
-	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, policyID)
-	var replaced []string
-	unlock := lockPolicy(r.f, policyID)
-	if before == nil {
-		// Create: check the policy exists before changing anything, and learn what it
-		// holds (the resource takes over those assignments; say so).
-		current, err := r.f.API(r.client).List(ctx, policyID)
-		if err != nil {
-			unlock()
-			diags.AddAttributeError(path.Root(r.f.PolicyIDAttribute), summary, errorDetail(err, r.f, policyID))
-			return
-		}
-		before, _ = r.f.reconcile(nil, directOnly(current))
-		replaced = r.f.difference(before, planned)
-	}
-	got, err := r.f.API(r.client).Assign(ctx, policyID, desired)
-	unlock()
+	got, err := r.f.API(client).Assign(ctx, p.policyID, desired)
 	if err != nil {
-		detail := errorDetail(err, r.f, policyID)
-		if i := r.f.blame(err, planned); i >= 0 {
-			diags.AddAttributeError(path.Root("assignments").AtSetValue(objs[i]), summary,
-				detail+"\n\nThe error names this assignment: "+r.f.describe(planned[i])+".")
-			return
+		detail := errorDetail(err, r.f, p.policyID)
+		if i := r.f.blame(err, p.elems); i >= 0 {
+			diags.AddAttributeError(path.Root("assignments").AtSetValue(p.objs[i]), summary,
+				detail+"\n\nThe error names this assignment: "+r.f.describe(p.elems[i])+".")
+			return nil, false
 		}
 		diags.AddError(summary, detail)
-		return
+		return nil, false
 	}
+	elems, unsupported := r.f.reconcile(p.elems, directOnly(got))
+	r.warnUnsupported(unsupported, p.policyID, diags)
+	return elems, true
+}
 
-	if len(replaced) > 0 {
-		diags.AddWarning(fmt.Sprintf("Replaced existing assignments of %s %s", r.f.PolicyNoun, policyID),
-			"The policy already had direct assignments that the configuration does not list; they were removed: "+
-				orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
-	}
-	elems, unsupported := r.f.reconcile(planned, directOnly(got))
-	r.warnUnsupported(unsupported, policyID, diags)
-	if missing, extra := r.f.difference(planned, elems), r.f.difference(elems, planned); len(missing)+len(extra) > 0 {
-		diags.AddError(summary, fmt.Sprintf(
-			"Graph accepted the assign request but its answer differs from the plan.\nNot assigned: %s\nUnexpected: %s\n\n"+
-				"The state records what Graph answered; run terraform plan to see the difference.",
-			orNone(missing), orNone(extra)))
-	}
-	r.setState(ctx, state, policyID, elems, diags)
-	if raw, err := json.Marshal(written{At: time.Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(elems)}); err == nil {
+func answerDiffers(missing, extra []string) string {
+	return fmt.Sprintf("Graph accepted the assign request, but the assignments it answered with differ from the plan.\n"+
+		"  Not assigned: %s\n  Unexpected:   %s", orNone(missing), orNone(extra))
+}
+
+// recordWrite keeps what Read needs to tell replication lag from drift (see written).
+func (r *Resource) recordWrite(ctx context.Context, private privateSetter, before, after []element, diags *diag.Diagnostics) {
+	if raw, err := json.Marshal(written{At: time.Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(after)}); err == nil {
 		diags.Append(private.SetKey(ctx, privateWrittenKey, raw)...)
 	}
 }
 
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	policyID, set := r.readPolicyAndSet(ctx, req.State.GetAttribute, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
+	var id, policyID types.String
+	var set types.Set
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
+	summary := fmt.Sprintf("Reading assignments of %s %s", r.f.PolicyNoun, policyID.ValueString())
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
 		return
 	}
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
@@ -190,10 +359,11 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		resp.Diagnostics.Append(diags...)
 	}
 
+	pid := policyID.ValueString()
 	last := lastWritten(ctx, req.Private)
-	got, err := r.f.API(r.client).List(ctx, policyID)
+	got, err := r.f.API(client).List(ctx, pid)
 	if err == nil && last != nil {
-		got, err = r.awaitConsistency(ctx, policyID, last, got)
+		got, err = r.awaitConsistency(ctx, client, pid, last, got)
 		if err == nil {
 			// Seen; later reads need not wait.
 			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateWrittenKey, nil)...)
@@ -201,17 +371,21 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	if graph.IsNotFound(err) {
 		// Only a real "not found" means the policy is gone; anything else is an error.
-		tflog.Warn(ctx, "policy not found, removing from state", map[string]any{"policy_id": policyID})
+		tflog.Warn(ctx, "policy not found, removing from state", map[string]any{"policy_id": pid})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Reading assignments of %s %s", r.f.PolicyNoun, policyID), errorDetail(err, r.f, policyID))
+		r.addGraphError(&resp.Diagnostics, summary, err, pid, "Nothing was changed: refreshing only reads.")
 		return
 	}
 	elems, unsupported := r.f.reconcile(prior, directOnly(got))
-	r.warnUnsupported(unsupported, policyID, &resp.Diagnostics)
-	r.setState(ctx, &resp.State, policyID, elems, &resp.Diagnostics)
+	r.warnUnsupported(unsupported, pid, &resp.Diagnostics)
+	stateID := pid
+	if !id.IsNull() && !id.IsUnknown() && id.ValueString() != "" {
+		stateID = id.ValueString() // import sets it; a change of spelling keeps it
+	}
+	r.setState(ctx, &resp.State, stateID, pid, elems, &resp.Diagnostics)
 }
 
 func lastWritten(ctx context.Context, p privateGetter) *written {
@@ -230,7 +404,7 @@ func lastWritten(ctx context.Context, p privateGetter) *written {
 // last write, for at most consistencyWindow after that write: a plan right after an apply
 // must not report Graph's replication lag as drift. Any other answer (the written set, or
 // a change made elsewhere) is taken at once. It polls with backoff.
-func (r *Resource) awaitConsistency(ctx context.Context, policyID string, last *written, got []graph.Assignment) ([]graph.Assignment, error) {
+func (r *Resource) awaitConsistency(ctx context.Context, client *graph.Client, policyID string, last *written, got []graph.Assignment) ([]graph.Assignment, error) {
 	want, stale := strings.Join(last.Keys, "\n"), strings.Join(last.Before, "\n")
 	deadline := last.At.Add(consistencyWindow)
 	delay := 250 * time.Millisecond
@@ -246,7 +420,7 @@ func (r *Resource) awaitConsistency(ctx context.Context, policyID string, last *
 			return got, nil
 		case <-time.After(delay):
 		}
-		next, err := r.f.API(r.client).List(ctx, policyID)
+		next, err := r.f.API(client).List(ctx, policyID)
 		if err != nil {
 			return next, err
 		}
@@ -256,17 +430,21 @@ func (r *Resource) awaitConsistency(ctx context.Context, policyID string, last *
 }
 
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	policyID, _ := r.readPolicyAndSet(ctx, req.State.GetAttribute, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.requireClient(&resp.Diagnostics) {
+	var policyID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	summary := fmt.Sprintf("Removing the assignments of %s %s", r.f.PolicyNoun, policyID.ValueString())
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
 		return
 	}
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	unlock := lockPolicy(r.f, policyID)
-	_, err := r.f.API(r.client).Assign(ctx, policyID, []graph.Assignment{})
+	unlock := lockPolicy(r.f, policyID.ValueString())
+	_, err := r.f.API(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
 	unlock()
 	if err != nil && !graph.IsNotFound(err) {
-		resp.Diagnostics.AddError(fmt.Sprintf("Removing the assignments of %s %s", r.f.PolicyNoun, policyID), errorDetail(err, r.f, policyID))
+		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, policyID.ValueString())+
+			"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")
 	}
 }
 
@@ -295,30 +473,28 @@ func withTimeout(ctx context.Context, get getAttributeFunc,
 	return context.WithTimeout(ctx, d)
 }
 
-func (r *Resource) readPolicyAndSet(ctx context.Context, get getAttributeFunc, diags *diag.Diagnostics) (string, types.Set) {
-	var policyID types.String
-	var set types.Set
-	diags.Append(get(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
-	diags.Append(get(ctx, path.Root("assignments"), &set)...)
-	return policyID.ValueString(), set
-}
-
-func (r *Resource) setState(ctx context.Context, state *tfsdk.State, policyID string, elems []element, diags *diag.Diagnostics) {
+func (r *Resource) setState(ctx context.Context, state *tfsdk.State, id, policyID string, elems []element, diags *diag.Diagnostics) {
 	set, d := r.f.setFromElements(elems)
 	diags.Append(d...)
-	diags.Append(state.SetAttribute(ctx, path.Root("id"), policyID)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("id"), id)...)
 	diags.Append(state.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), policyID)...)
 	diags.Append(state.SetAttribute(ctx, path.Root("assignments"), set)...)
 }
 
-func (r *Resource) requireClient(diags *diag.Diagnostics) bool {
-	if r.client == nil {
-		diags.AddError("Provider not configured",
-			"The intune provider has no Graph client, usually because a provider argument was unknown at plan time. "+
-				"Set tenant_id, client_id and client_secret to known values (or ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET).")
-		return false
+// addGraphError reports a failed Graph call: a missing policy on the policy ID attribute,
+// anything else as an error; changed says what the failure left changed, e.g. "Nothing was
+// changed.", when the error itself cannot say it (a NotSentError says it itself).
+func (r *Resource) addGraphError(diags *diag.Diagnostics, summary string, err error, policyID, changed string) {
+	detail := errorDetail(err, r.f, policyID)
+	var ns *graph.NotSentError
+	if !errors.As(err, &ns) && changed != "" {
+		detail += "\n\n" + changed
 	}
-	return true
+	if graph.IsNotFound(err) {
+		diags.AddAttributeError(path.Root(r.f.PolicyIDAttribute), summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
 }
 
 func (r *Resource) warnUnsupported(as []graph.Assignment, policyID string, diags *diag.Diagnostics) {
@@ -346,19 +522,6 @@ func orNone(list []string) string {
 	return strings.Join(list, "; ")
 }
 
-// clientFrom checks the provider's data; nil data means the provider is not configured yet.
-func clientFrom(data any, diags *diag.Diagnostics) *graph.Client {
-	if data == nil {
-		return nil
-	}
-	c, ok := data.(*graph.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *graph.Client, got %T. This is a bug in the provider.", data))
-		return nil
-	}
-	return c
-}
-
 // errorDetail gives a diagnostic detail: Graph's code, message and request ids, plus the
 // next step for the common cases.
 func errorDetail(err error, f *Family, policyID string) string {
@@ -368,7 +531,8 @@ func errorDetail(err error, f *Family, policyID string) string {
 	}
 	detail := detailed.Details()
 	if graph.IsNotFound(err) {
-		detail += fmt.Sprintf("\n\nNo %s with ID %s exists in this tenant. Check %s.", f.PolicyNoun, policyID, f.PolicyIDAttribute)
+		detail += fmt.Sprintf("\n\nNo %s with ID %s exists in this tenant. Check %s; if the policy was deleted in Intune, "+
+			"its assignments went with it: remove this block from the configuration (or restore the policy).", f.PolicyNoun, policyID, f.PolicyIDAttribute)
 	}
 	return detail
 }

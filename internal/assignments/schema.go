@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -17,9 +18,11 @@ import (
 
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// collectionPattern: a Configuration Manager collection id is a three-character site code
-// and five hexadecimal digits (SMS00001, MEM00012).
-var collectionPattern = regexp.MustCompile(`^[A-Za-z0-9]{3}[0-9A-Fa-f]{5}$`)
+// collectionPattern accepts what Graph accepts as a collectionId: any text that is not
+// blank. Collection IDs are usually a site code and five hexadecimal digits (MEM00012),
+// but built-in ones are not (SMSDM003, "All Desktop and Server Clients"), and Graph
+// documents no format (graph-api.md section 2), so only a blank value is refused.
+var collectionPattern = regexp.MustCompile(`\S`)
 
 func guidValidator() validator.String {
 	return stringvalidator.RegexMatches(guidPattern, "must be a GUID such as 11111111-2222-3333-4444-555555555555")
@@ -66,10 +69,10 @@ func (f *Family) resourceSchema() schema.Schema {
 	if f.uses(FieldCollectionID) {
 		attrs[attrCollectionID] = schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "Configuration Manager collection ID, such as `MEM00012`. Required for " +
-				quoted(f.kindsNeeding(FieldCollectionID)) + "; not allowed otherwise.",
+			MarkdownDescription: "Configuration Manager collection ID, such as `MEM00012` or the built-in `SMSDM003` " +
+				"(All Desktop and Server Clients). Required for " + quoted(f.kindsNeeding(FieldCollectionID)) + "; not allowed otherwise.",
 			Validators: []validator.String{stringvalidator.RegexMatches(collectionPattern,
-				"must be a Configuration Manager collection ID: a three-character site code and five hexadecimal digits, such as MEM00012")},
+				"must be a Configuration Manager collection ID, such as MEM00012 or SMSDM003 (not empty or blank)")},
 		}
 	}
 	if f.Filters {
@@ -98,9 +101,10 @@ func (f *Family) resourceSchema() schema.Schema {
 			},
 			f.PolicyIDAttribute: schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "ID of the " + f.PolicyNoun + " whose direct assignments this resource manages. Changing it forces a new resource.",
-				Validators:          []validator.String{guidValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "ID of the " + f.PolicyNoun + " whose direct assignments this resource manages. Changing it to another " +
+					"policy forces a new resource; a change of letter case only is an in-place update that sends nothing to Graph.",
+				Validators:    []validator.String{guidValidator()},
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessCaseOnly()},
 			},
 			"assignments": schema.SetNestedAttribute{
 				Required: true,
@@ -143,6 +147,9 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 	}
 	return dschema.Schema{
 		MarkdownDescription: f.DataSourceDescription,
+		Blocks: map[string]dschema.Block{
+			"timeouts": dstimeouts.Block(context.Background()),
+		},
 		Attributes: map[string]dschema.Attribute{
 			"id": dschema.StringAttribute{Computed: true, MarkdownDescription: "The " + f.PolicyNoun + " ID."},
 			f.PolicyIDAttribute: dschema.StringAttribute{

@@ -48,14 +48,16 @@ type AssignmentAPI interface {
 	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
 }
 
-// normalizeFilter maps the service's several spellings of "no filter" (null id, the zero
-// GUID, type "none") to empty strings, so callers compare like with like.
+// normalizeFilter maps the service's several spellings of "no filter" (type "none" or
+// empty, a null or zero-GUID id) to empty strings, so callers compare like with like. A
+// filter type without a filter id filters nothing, and is "no filter" too (graph-api.md
+// section 2: null, empty and the zero GUID all mean no filter).
 func normalizeFilter(id, typ string) (string, string) {
-	if strings.EqualFold(typ, "none") || typ == "" {
-		return "", ""
-	}
 	if id == noFilterID {
 		id = ""
+	}
+	if strings.EqualFold(typ, "none") || typ == "" || id == "" {
+		return "", ""
 	}
 	return id, strings.ToLower(typ)
 }

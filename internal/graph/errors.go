@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,8 +46,13 @@ func (e *Error) Unwrap() error { return e.Err }
 // Details is a multi-line description for a diagnostic's detail text.
 func (e *Error) Details() string {
 	if e.StatusCode == 0 {
-		return fmt.Sprintf("Graph gave no readable answer: %v\n\nThe service may or may not have applied the request; "+
-			"the next terraform plan shows what it holds.", e.Err)
+		if errors.Is(e.Err, context.DeadlineExceeded) {
+			return fmt.Sprintf("This operation's timeout ended while waiting for Graph's answer (%v).\n\nIf the request was a "+
+				"write, Graph may or may not have applied it; the next terraform plan shows what the service holds. "+
+				"Raise the timeouts of this operation if Graph is slow to answer.", e.Err)
+		}
+		return fmt.Sprintf("Graph gave no readable answer: %v\n\nIf the request was a write, Graph may or may not have "+
+			"applied it; the next terraform plan shows what the service holds. Check the network path to graph_endpoint.", e.Err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Graph answered %s", e.Error())
@@ -58,6 +64,10 @@ func (e *Error) Details() string {
 			"DeviceManagementConfiguration.ReadWrite.All (Read.All is enough for data sources), " +
 			"granted with admin consent, and the tenant needs an active Intune licence.")
 	}
+	if e.StatusCode == http.StatusTooManyRequests {
+		b.WriteString("\n\nGraph throttled the request and did not apply it; this operation's timeout left no time for " +
+			"another try. Raise the timeouts of this operation, or run fewer operations at once (terraform -parallelism).")
+	}
 	if e.StatusCode == http.StatusUnauthorized {
 		b.WriteString("\n\nSign-in succeeded but Graph rejected the token: check that the token's audience " +
 			"matches graph_endpoint and that the environment is right for this tenant.")
@@ -68,6 +78,73 @@ func (e *Error) Details() string {
 			fmt.Fprintf(&b, "\ndate: %s", e.Date)
 		}
 	}
+	return b.String()
+}
+
+// NotSentReason says why a request never got a final answer from Graph.
+type NotSentReason int
+
+const (
+	// NotSentPacing: the client's own pacing under Intune's limits (the provider's
+	// rate_limit) would have had to wait past the operation's deadline, so the request
+	// was not sent (again).
+	NotSentPacing NotSentReason = iota + 1
+	// NotSentRetryWait: Graph asked the client to wait (429 Retry-After, or a 5xx) and
+	// the operation's deadline came before the next try.
+	NotSentRetryWait
+)
+
+// NotSentError is a request that the client gave up on before Graph answered it for
+// good: Attempts tries had been sent (0: none), the last one answered LastStatus (0: no
+// answer). MaybeApplied is true only when an earlier try of a write may have reached the
+// service (a dropped connection or a 5xx); after nothing but 429s, nothing was applied.
+type NotSentError struct {
+	Reason       NotSentReason
+	Method       string
+	Attempts     int
+	LastStatus   int
+	MaybeApplied bool
+	Err          error
+}
+
+func (e *NotSentError) Error() string {
+	switch e.Reason {
+	case NotSentPacing:
+		return fmt.Sprintf("request not sent: waiting for the provider's request pacing would pass the operation's deadline (%v)", e.Err)
+	default:
+		return fmt.Sprintf("request not retried: the operation's deadline came while waiting to retry after HTTP %d (%v)", e.LastStatus, e.Err)
+	}
+}
+
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// Details is a diagnostic detail: what was sent, whether it can have been applied, and
+// what to change (the operation's timeouts, the provider's rate_limit).
+func (e *NotSentError) Details() string {
+	var b strings.Builder
+	switch e.Reason {
+	case NotSentPacing:
+		if e.Attempts == 0 {
+			b.WriteString("The request was never sent to Graph: the provider paces its requests under Intune's " +
+				"throttling limits (the provider's rate_limit argument), and waiting for a free slot would have " +
+				"taken longer than this operation's timeout allows.")
+		} else {
+			fmt.Fprintf(&b, "Graph answered HTTP %d to %d earlier tries, and the next try was never sent: waiting for a free "+
+				"slot under the provider's request pacing (rate_limit) would have passed this operation's timeout.", e.LastStatus, e.Attempts)
+		}
+	default:
+		fmt.Fprintf(&b, "Graph answered HTTP %d and asked the provider to wait before trying again; this operation's "+
+			"timeout ended before the next try (%d tries sent).", e.LastStatus, e.Attempts)
+	}
+	if e.MaybeApplied {
+		b.WriteString("\n\nAn earlier try of this write got no clear answer, so Graph may have applied it; the next " +
+			"terraform plan shows what the service holds.")
+	} else if isWrite(e.Method) {
+		b.WriteString("\n\nNothing was changed in Intune.")
+	}
+	b.WriteString("\n\nTo let it finish, raise this operation's timeout in the resource's timeouts block " +
+		"(for example timeouts { update = \"45m\" }), or, if the tenant's limits allow it, raise rate_limit in the " +
+		"provider block; running fewer operations at once (terraform -parallelism) also helps.")
 	return b.String()
 }
 
@@ -89,6 +166,10 @@ func wrapError(err error) error {
 	var se *SignInError
 	if errors.As(err, &se) {
 		return se
+	}
+	var ns *NotSentError
+	if errors.As(err, &ns) {
+		return ns
 	}
 	out := &Error{Err: err}
 	var odata *odataerrors.ODataError

@@ -136,9 +136,14 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	// GET and DELETE are safe to repeat; a POST only when its builder said so.
 	resendable := !isWrite(req.Method) || req.Method == http.MethodDelete || ctx.Value(idempotentKey) != nil
 
+	// uncertain: an earlier attempt of a write may have reached the service (a dropped
+	// connection, a 5xx). Only then can a later failure not promise "nothing was applied".
+	uncertain := false
+	lastStatus := 0
 	for attempt := 1; ; attempt++ {
 		if err := m.pacer.wait(ctx, isWrite(req.Method)); err != nil {
-			return nil, err
+			return nil, &NotSentError{Reason: NotSentPacing, Method: req.Method, Attempts: attempt - 1,
+				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
 		// Each attempt gets its own copy: later middleware (compression) rewrites the
 		// request's body and headers in place.
@@ -153,6 +158,12 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		}
 		resp, err := pipeline.Next(try, index)
 
+		if resp != nil {
+			lastStatus = resp.StatusCode
+		}
+		if isWrite(req.Method) && (err != nil || (resp != nil && resp.StatusCode >= 500)) {
+			uncertain = true
+		}
 		retry, delay := m.decide(resp, err, attempt)
 		if !retry || (!resendable && !(resp != nil && resp.StatusCode == http.StatusTooManyRequests)) {
 			return resp, err
@@ -165,7 +176,8 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 			_ = resp.Body.Close()
 		}
 		if err := m.sleep(ctx, delay); err != nil {
-			return nil, err
+			return nil, &NotSentError{Reason: NotSentRetryWait, Method: req.Method, Attempts: attempt,
+				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
 	}
 }

@@ -10,13 +10,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/intunetf/terraform-provider-intune/internal/assignments"
 	"github.com/intunetf/terraform-provider-intune/internal/graph"
@@ -74,13 +74,6 @@ type providerModel struct {
 	GraphEndpoint             types.String `tfsdk:"graph_endpoint"`
 	AuthorityHost             types.String `tfsdk:"authority_host"`
 	RateLimit                 types.Object `tfsdk:"rate_limit"`
-}
-
-func (m providerModel) values() []attr.Value {
-	return []attr.Value{m.TenantID, m.ClientID, m.ClientSecret, m.ClientSecretFilePath, m.ClientCertificate,
-		m.ClientCertificatePath, m.ClientCertificatePassword, m.ClientCertificateChain, m.UseOIDC, m.OIDCToken,
-		m.OIDCTokenFilePath, m.OIDCRequestURL, m.OIDCRequestToken, m.ADOServiceConnectionID, m.UseAKSWorkloadIdentity,
-		m.UseMSI, m.UseCLI, m.Environment, m.GraphEndpoint, m.AuthorityHost, m.RateLimit}
 }
 
 type rateLimitModel struct {
@@ -197,11 +190,12 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, v := range m.values() {
-		if v.IsUnknown() {
-			// Known only after something else is applied; resources report it if used.
-			return
-		}
+	if unknown := unknownArguments(req.Config.Raw); len(unknown) > 0 {
+		// Known only after something else is applied: no client can be built now. Resources
+		// and data sources that need Graph at plan time say which arguments and why.
+		data := assignments.NewUnknownProviderData(unknown)
+		resp.ResourceData, resp.DataSourceData = data, data
+		return
 	}
 	cfg, diags := resolveConfig(m, osEnv{})
 	resp.Diagnostics.Append(diags...)
@@ -215,8 +209,25 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 		resp.Diagnostics.AddError("Configuring the intune provider", err.Error())
 		return
 	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
+	data := assignments.NewProviderData(client)
+	resp.ResourceData, resp.DataSourceData = data, data
+}
+
+// unknownArguments lists the provider block's arguments whose values are unknown at plan
+// time, sorted; a nested argument (rate_limit) counts as unknown when any part of it is.
+func unknownArguments(raw tftypes.Value) []string {
+	var attrs map[string]tftypes.Value
+	if raw.IsNull() || raw.As(&attrs) != nil {
+		return nil
+	}
+	var out []string
+	for name, v := range attrs {
+		if !v.IsFullyKnown() {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {

@@ -254,7 +254,7 @@ func TestAccDeviceConfigurationAssignments_driftIsDetected(t *testing.T) {
 	})
 }
 
-func TestAccDeviceConfigurationAssignments_deletedPolicyLeadsToRecreate(t *testing.T) {
+func TestAccDeviceConfigurationAssignments_deletedPolicyFailsThePlan(t *testing.T) {
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	cfg := deviceConfig(env, policy, fmt.Sprintf(`{ target = "group", group_id = %q }`, groupA))
@@ -263,23 +263,26 @@ func TestAccDeviceConfigurationAssignments_deletedPolicyLeadsToRecreate(t *testi
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				// The policy is deleted in the portal: the refresh drops the resource and
-				// the plan is to create it; the apply says plainly that the policy is gone.
-				PreConfig: func() { env.Server.DeleteDeviceConfiguration(policy) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(devAddr, plancheck.ResourceActionCreate)},
-				},
-				ExpectError: regexp.MustCompile(`No device configuration with ID\s+` + policy + `\s+exists`),
+				// The policy is deleted in the portal: the refresh drops the resource, and
+				// the plan to create it again reads the policy and says plainly that it is
+				// gone, before anything is applied.
+				PreConfig:   func() { env.Server.DeleteDeviceConfiguration(policy) },
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Planning the assignments of device configuration.*No device configuration with ID\s+` + policy + `\s+exists`),
 			},
 			{
-				// The policy is restored with the same ID: the create goes through.
+				// The policy is restored with the same ID and an assignment made in the
+				// portal. The failed plan saved nothing, so the resource is still in the
+				// state: the plan updates it in place.
 				PreConfig: func() {
 					env.Server.AddDeviceConfiguration(emulator.DeviceConfiguration{ID: policy, DisplayName: "restored"})
+					mustSet(t, env.Server.SetDeviceConfigurationAssignments(policy, []emulator.Assignment{
+						{Target: emulator.Target{ODataType: "#microsoft.graph.allLicensedUsersAssignmentTarget"}},
+					}))
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devAddr, plancheck.ResourceActionCreate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(devAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: devDirect(env, policy, "groupAssignmentTarget "+groupA),

@@ -22,7 +22,7 @@ func TestAccDeviceConfigurationAssignments_validationRejectsBadInputBeforeAnyReq
 		{"malformed policy id", "policy-1", `{ target = "all_devices" }`, `device_configuration_id\s+must be a GUID`},
 		{"malformed group id", policy, `{ target = "group", group_id = "sales-team" }`, `group_id\s+must be a GUID`},
 		{"malformed filter id", policy, `{ target = "all_devices", filter_id = "f1", filter_type = "include" }`, `filter_id\s+must be a GUID`},
-		{"malformed collection id", policy, `{ target = "configuration_manager_collection", collection_id = "all windows" }`, `must\s+be\s+a\s+Configuration\s+Manager\s+collection\s+ID`},
+		{"blank collection id", policy, `{ target = "configuration_manager_collection", collection_id = "  " }`, `must\s+be\s+a\s+Configuration\s+Manager\s+collection\s+ID`},
 		{"unknown target", policy, `{ target = "all_users" }`, `(?s)value\s+must\s+be\s+one\s+of.*"group"`},
 		{"filter type none", policy, fmt.Sprintf(`{ target = "all_devices", filter_id = %q, filter_type = "none" }`, filter1), `(?s)filter_type\s+value\s+must\s+be\s+one\s+of.*"include"`},
 		{"group without group_id", policy, `{ target = "group" }`, `Missing group_id`},

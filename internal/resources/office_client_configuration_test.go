@@ -106,7 +106,7 @@ func TestAccOfficeClientConfigurationAssignments_lifecycle(t *testing.T) {
 	})
 }
 
-func TestAccOfficeClientConfigurationAssignments_deletedPolicyLeadsToRecreate(t *testing.T) {
+func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsThePlan(t *testing.T) {
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
 	cfg := officeConfig(env, policy, groupA)
@@ -115,12 +115,11 @@ func TestAccOfficeClientConfigurationAssignments_deletedPolicyLeadsToRecreate(t 
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig: func() { env.Server.DeleteOfficeClientConfiguration(policy) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(officeAddr, plancheck.ResourceActionCreate)},
-				},
-				ExpectError: regexp.MustCompile(`No Office client configuration with ID\s+` + policy + `\s+exists`),
+				// The refresh drops the resource; the plan to create it again reads the
+				// policy and fails there, before anything is applied.
+				PreConfig:   func() { env.Server.DeleteOfficeClientConfiguration(policy) },
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Planning the assignments of Office client configuration.*No Office client configuration with ID\s+` + policy + `\s+exists`),
 			},
 		},
 	})

@@ -1,0 +1,155 @@
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+// Protocol speaks to the provider over protocol 6 the way Terraform does, for what the
+// CLI harness cannot observe: warnings of a plan that succeeds. Values are Go values:
+// string, []map[string]any for a nested set or list, map[string]any for an object, nil
+// for null; attributes left out are null.
+type Protocol struct {
+	t      *testing.T
+	server tfprotov6.ProviderServer
+	schema *tfprotov6.GetProviderSchemaResponse
+}
+
+// Protocol serves the provider in process and configures it for the emulator with the
+// given provider arguments merged over the defaults of ProviderConfig.
+func (e *Env) Protocol(t *testing.T, providerArgs map[string]any) *Protocol {
+	t.Helper()
+	server, err := e.Factories()["intune"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || hasError(schema.Diagnostics) {
+		t.Fatalf("GetProviderSchema: %v %v", err, schema.Diagnostics)
+	}
+	args := map[string]any{
+		"tenant_id": e.Server.TenantID(), "client_id": emulator.DefaultClientID, "client_secret": emulator.DefaultClientSecret,
+		"graph_endpoint": e.Server.URL(), "authority_host": e.Server.URL() + "/",
+	}
+	for k, v := range providerArgs {
+		args[k] = v
+	}
+	p := &Protocol{t: t, server: server, schema: schema}
+	cfg := p.dynamic(schema.Provider.ValueType(), args)
+	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.0", Config: &cfg})
+	if err != nil || hasError(resp.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %v %s", err, Diagnostics(resp.Diagnostics))
+	}
+	return p
+}
+
+// PlanCreate plans a new resource of the given type from its configuration, as
+// `terraform plan` does for a resource not yet in the state, and returns the diagnostics.
+func (p *Protocol) PlanCreate(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	s, ok := p.schema.ResourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no resource type %s", typeName)
+	}
+	typ := s.ValueType()
+	cfg := p.dynamic(typ, config)
+	prior, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: &prior, ProposedNewState: &cfg, Config: &cfg,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+func (p *Protocol) dynamic(typ tftypes.Type, v map[string]any) tfprotov6.DynamicValue {
+	p.t.Helper()
+	val, err := toValue(typ, v)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, val)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return dv
+}
+
+func toValue(typ tftypes.Type, v any) (tftypes.Value, error) {
+	if v == nil {
+		return tftypes.NewValue(typ, nil), nil
+	}
+	switch t := typ.(type) {
+	case tftypes.Object:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("want an object, got %T", v)
+		}
+		vals := map[string]tftypes.Value{}
+		for name, at := range t.AttributeTypes {
+			val, err := toValue(at, m[name])
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("%s: %w", name, err)
+			}
+			vals[name] = val
+		}
+		for name := range m {
+			if _, ok := t.AttributeTypes[name]; !ok {
+				return tftypes.Value{}, fmt.Errorf("no attribute %q", name)
+			}
+		}
+		return tftypes.NewValue(t, vals), nil
+	case tftypes.Set, tftypes.List:
+		var elem tftypes.Type
+		if s, ok := t.(tftypes.Set); ok {
+			elem = s.ElementType
+		} else {
+			elem = t.(tftypes.List).ElementType
+		}
+		items, ok := v.([]map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("want a list of objects, got %T", v)
+		}
+		vals := make([]tftypes.Value, 0, len(items))
+		for _, it := range items {
+			val, err := toValue(elem, it)
+			if err != nil {
+				return tftypes.Value{}, err
+			}
+			vals = append(vals, val)
+		}
+		return tftypes.NewValue(t, vals), nil
+	default:
+		return tftypes.NewValue(typ, v), nil
+	}
+}
+
+func hasError(ds []*tfprotov6.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Diagnostics renders diagnostics one per paragraph: severity, summary, detail.
+func Diagnostics(ds []*tfprotov6.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range ds {
+		fmt.Fprintf(&b, "%s: %s\n%s\n\n", d.Severity, d.Summary, d.Detail)
+	}
+	return b.String()
+}

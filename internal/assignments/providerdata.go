@@ -1,0 +1,88 @@
+package assignments
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+// ProviderData is what the provider hands every resource and data source after Configure:
+// the Graph client, or why there is none, and the policies claimed by resources in this
+// run. Terraform configures the provider once per run (plan, apply, import...), so the
+// claims are those of one run.
+type ProviderData struct {
+	// Client is nil when Unknown is not empty.
+	Client *graph.Client
+	// Unknown lists provider arguments whose values Terraform knows only after apply
+	// (they come from another resource); no client can be built at plan time.
+	Unknown []string
+
+	mu     sync.Mutex
+	claims map[string]bool
+}
+
+// NewProviderData wraps a configured client.
+func NewProviderData(c *graph.Client) *ProviderData { return &ProviderData{Client: c} }
+
+// NewUnknownProviderData records that the provider could not be configured because the
+// named arguments are unknown until apply.
+func NewUnknownProviderData(unknown []string) *ProviderData {
+	return &ProviderData{Unknown: unknown}
+}
+
+// claim records that a resource of family f manages policyID in this run. It reports
+// false when another resource of the family already claimed it. IDs compare without
+// regard to case, as Graph treats them.
+func (d *ProviderData) claim(f *Family, policyID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.claims == nil {
+		d.claims = map[string]bool{}
+	}
+	key := f.TypeSuffix + "|" + strings.ToLower(policyID)
+	if d.claims[key] {
+		return false
+	}
+	d.claims[key] = true
+	return true
+}
+
+// providerDataFrom checks what Configure handed over. Nil means Terraform has not
+// configured the provider yet (validation); it is not an error.
+func providerDataFrom(data any, diags *diag.Diagnostics) *ProviderData {
+	if data == nil {
+		return nil
+	}
+	d, ok := data.(*ProviderData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *assignments.ProviderData, got %T. Nothing was sent to Graph. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return d
+}
+
+// requireClient returns the Graph client, or adds a diagnostic that says why there is
+// none and what to change. what names the operation, e.g. "Reading assignments of ...".
+func (d *ProviderData) requireClient(what string, diags *diag.Diagnostics) *graph.Client {
+	switch {
+	case d != nil && d.Client != nil:
+		return d.Client
+	case d != nil && len(d.Unknown) > 0:
+		diags.AddError(what,
+			fmt.Sprintf("The intune provider's %s %s not known until apply (it comes from another resource's attributes), "+
+				"so the provider cannot sign in while planning. Nothing was sent to Graph.\n\n"+
+				"Give %s a value known at plan time (a variable, a literal, or ARM_* environment variables), or apply the "+
+				"resources it depends on first (terraform apply -target=...).",
+				quoted(d.Unknown), map[bool]string{true: "is", false: "are"}[len(d.Unknown) == 1], map[bool]string{true: "it", false: "them"}[len(d.Unknown) == 1]))
+	default:
+		diags.AddError(what,
+			"The intune provider was not configured before this operation, so there is no Graph client. Nothing was sent to Graph. "+
+				"This is unexpected; please report it with the Terraform version and the provider block you use.")
+	}
+	return nil
+}
