@@ -153,3 +153,56 @@ func Diagnostics(ds []*tfprotov6.Diagnostic) string {
 	}
 	return b.String()
 }
+
+// ImportAndRead imports a resource by ID and refreshes it, as `terraform import` and an
+// import block do, and returns the state value.
+func (p *Protocol) ImportAndRead(typeName, id string) (tftypes.Value, []*tfprotov6.Diagnostic) {
+	p.t.Helper()
+	ctx := context.Background()
+	typ := p.schema.ResourceSchemas[typeName].ValueType()
+	imp, err := p.server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if hasError(imp.Diagnostics) || len(imp.ImportedResources) != 1 {
+		return tftypes.Value{}, imp.Diagnostics
+	}
+	read, err := p.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
+		TypeName: typeName, CurrentState: imp.ImportedResources[0].State, Private: imp.ImportedResources[0].Private,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if hasError(read.Diagnostics) || read.NewState == nil {
+		return tftypes.Value{}, read.Diagnostics
+	}
+	v, err := read.NewState.Unmarshal(typ)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return v, read.Diagnostics
+}
+
+// ValidateAsConfig validates a state value as the configuration `-generate-config-out`
+// writes for it: every attribute the user can set keeps its value, computed-only ones
+// (named in computed) are left out. It returns ValidateResourceConfig's diagnostics.
+func (p *Protocol) ValidateAsConfig(typeName string, state tftypes.Value, computed ...string) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	typ := p.schema.ResourceSchemas[typeName].ValueType()
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		p.t.Fatal(err)
+	}
+	for _, name := range computed {
+		attrs[name] = tftypes.NewValue(typ.(tftypes.Object).AttributeTypes[name], nil)
+	}
+	cfg, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, attrs))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp, err := p.server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: &cfg})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}

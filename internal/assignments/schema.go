@@ -100,7 +100,7 @@ func (f *Family) resourceSchema() schema.Schema {
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			f.PolicyIDAttribute: schema.StringAttribute{
-				Required:            true,
+				Required: true,
 				MarkdownDescription: "ID of the " + f.PolicyNoun + " whose direct assignments this resource manages. Changing it to another " +
 					"policy forces a new resource; a change of letter case only is an in-place update that sends nothing to Graph.",
 				Validators:    []validator.String{guidValidator()},

@@ -18,7 +18,11 @@ func TestUnwrapIntuneMessage(t *testing.T) {
 }
 
 func TestNormalizeFilterTreatsEveryNoFilterSpellingAlike(t *testing.T) {
-	for _, c := range [][2]string{{"", ""}, {"", "none"}, {"00000000-0000-0000-0000-000000000000", "none"}, {"abc", "None"}} {
+	for _, c := range [][2]string{{"", ""}, {"", "none"}, {"00000000-0000-0000-0000-000000000000", "none"}, {"abc", "None"},
+		// A filter type without a filter (null or zero GUID) filters nothing; keeping the type
+		// would give a state whose generated configuration fails validation (filter_type
+		// without filter_id).
+		{"", "include"}, {"00000000-0000-0000-0000-000000000000", "exclude"}} {
 		if id, typ := normalizeFilter(c[0], c[1]); id != "" || typ != "" {
 			t.Errorf("normalizeFilter(%q, %q) = %q, %q; want no filter", c[0], c[1], id, typ)
 		}
