@@ -206,3 +206,18 @@ func (p *Protocol) ValidateAsConfig(typeName string, state tftypes.Value, comput
 	}
 	return resp.Diagnostics
 }
+
+// ReadDataSource reads a data source from its configuration, as `terraform plan` does.
+func (p *Protocol) ReadDataSource(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	s, ok := p.schema.DataSourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no data source type %s", typeName)
+	}
+	cfg := p.dynamic(s.ValueType(), config)
+	resp, err := p.server.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: typeName, Config: &cfg})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
