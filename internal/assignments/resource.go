@@ -312,7 +312,7 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 	}
 	got, err := r.f.API(client).Assign(ctx, p.policyID, desired)
 	if err != nil {
-		detail := errorDetail(err, r.f, p.policyID)
+		detail := errorDetail(err, r.f, p.policyID) + writeOutcome(err)
 		if i := r.f.blame(err, p.elems); i >= 0 {
 			diags.AddAttributeError(path.Root("assignments").AtSetValue(p.objs[i]), summary,
 				detail+"\n\nThe error names this assignment: "+r.f.describe(p.elems[i])+".")
@@ -324,6 +324,20 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 	elems, unsupported := r.f.reconcile(p.elems, directOnly(got))
 	r.warnUnsupported(unsupported, p.policyID, diags)
 	return elems, true
+}
+
+// writeOutcome says what a failed write left changed, when the error itself does not: an
+// answer of 4xx means Graph refused and applied nothing; a 5xx leaves it open. Errors
+// without an answer (NotSentError, a dropped connection) say it in their own details.
+func writeOutcome(err error) string {
+	var ge *graph.Error
+	if !errors.As(err, &ge) || ge.StatusCode == 0 {
+		return ""
+	}
+	if ge.StatusCode >= 500 {
+		return "\n\nGraph answered with a server error, so it may or may not have applied the request; the next terraform plan shows what it holds."
+	}
+	return "\n\nGraph refused the request, so nothing was changed in Intune."
 }
 
 func answerDiffers(missing, extra []string) string {
@@ -443,7 +457,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	_, err := r.f.API(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
 	unlock()
 	if err != nil && !graph.IsNotFound(err) {
-		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, policyID.ValueString())+
+		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, policyID.ValueString())+writeOutcome(err)+
 			"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")
 	}
 }
@@ -452,7 +466,9 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	id := strings.TrimSpace(req.ID)
 	if !guidPattern.MatchString(id) {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import takes the %s ID, a GUID such as 11111111-2222-3333-4444-555555555555; got %q.", r.f.PolicyNoun, req.ID))
+			fmt.Sprintf("Import takes the %s ID, a GUID such as 11111111-2222-3333-4444-555555555555; got %q. "+
+				"Nothing was imported and nothing was sent to Graph. The ID is in the Intune admin center's address bar "+
+				"when the policy is open, or in the id attribute of the policy's Graph object.", r.f.PolicyNoun, req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

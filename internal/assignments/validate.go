@@ -53,10 +53,10 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 			}
 			switch {
 			case kind.Needs == fc.field && fc.value.IsNull():
-				diags.AddAttributeError(at.AtName(fc.name), "Missing "+fc.name,
+				addPlanError(&diags, at.AtName(fc.name), "Missing "+fc.name,
 					fmt.Sprintf("An assignment with target %q needs %s, %s.", kind.Name, fc.name, fc.what))
 			case kind.Needs != fc.field && !fc.value.IsNull() && !fc.value.IsUnknown():
-				diags.AddAttributeError(at.AtName(fc.name), "Unexpected "+fc.name,
+				addPlanError(&diags, at.AtName(fc.name), "Unexpected "+fc.name,
 					fmt.Sprintf("An assignment with target %q does not take %s; only %s do. Remove it, or change the target.",
 						kind.Name, fc.name, quoted(f.kindsNeeding(fc.field))))
 			}
@@ -73,14 +73,14 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 				if !hasID {
 					name = attrFilterType
 				}
-				diags.AddAttributeError(at.AtName(name), "Assignment filter not allowed",
+				addPlanError(&diags, at.AtName(name), "Assignment filter not allowed",
 					fmt.Sprintf("Intune does not apply assignment filters to target %q. Remove filter_id and filter_type from this assignment.", kind.Name))
 			case unknown:
 			case hasID && !hasType:
-				diags.AddAttributeError(at.AtName(attrFilterType), "Missing filter_type",
+				addPlanError(&diags, at.AtName(attrFilterType), "Missing filter_type",
 					"filter_id is set, so filter_type must say how the filter applies: \"include\" or \"exclude\".")
 			case hasType && !hasID:
-				diags.AddAttributeError(at.AtName(attrFilterID), "Missing filter_id",
+				addPlanError(&diags, at.AtName(attrFilterID), "Missing filter_id",
 					"filter_type is set, so filter_id must name the assignment filter. Leave both out for no filter.")
 			}
 		}
@@ -103,10 +103,10 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		if prev, dup := seen[identity]; dup {
 			switch {
 			case prev.excludes != kind.Excludes:
-				diags.AddAttributeError(at.AtName(attrGroupID), "Group both included and excluded",
+				addPlanError(&diags, at.AtName(attrGroupID), "Group both included and excluded",
 					fmt.Sprintf("Group %s appears as an included and as an excluded target. A group can be one or the other for a policy; remove one of the two assignments.", e.GroupID.ValueString()))
 			default:
-				diags.AddAttributeError(at, "Duplicate assignment target",
+				addPlanError(&diags, at, "Duplicate assignment target",
 					fmt.Sprintf("The same target (%s) appears in more than one assignment. Graph keeps one assignment per target; merge them into one.", identity))
 			}
 			continue
@@ -114,4 +114,10 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		seen[identity] = seenTarget{excludes: kind.Excludes, where: at}
 	}
 	return diags
+}
+
+// addPlanError reports a configuration error found at plan time; the detail says what to
+// change, and this adds that nothing was sent.
+func addPlanError(diags *diag.Diagnostics, at path.Path, summary, detail string) {
+	diags.AddAttributeError(at, summary, detail+" Nothing was sent to Graph.")
 }

@@ -318,5 +318,6 @@ func (e *SignInError) Details() string {
 		fmt.Fprintf(&b, "%v\n\n", e.Err)
 	}
 	b.WriteString(nextStep[e.Method])
+	b.WriteString("\n\nNothing was sent to Graph: no request is made without a token.")
 	return b.String()
 }

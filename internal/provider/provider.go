@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -198,7 +199,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 		return
 	}
 	cfg, diags := resolveConfig(m, osEnv{})
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(withNothingSent(diags)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -206,11 +207,31 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 
 	client, err := graph.NewClient(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Configuring the intune provider", err.Error())
+		resp.Diagnostics.AddError("Configuring the intune provider", strings.TrimSuffix(err.Error(), ".")+
+			". Nothing was sent to Graph or the identity platform. Check the sign-in arguments and graph_endpoint / authority_host in the provider block (or their ARM_* and INTUNE_* variables).")
 		return
 	}
 	data := assignments.NewProviderData(client)
 	resp.ResourceData, resp.DataSourceData = data, data
+}
+
+// withNothingSent adds to each error of the provider's configuration that it stopped the
+// run before any request.
+func withNothingSent(in diag.Diagnostics) diag.Diagnostics {
+	out := make(diag.Diagnostics, 0, len(in))
+	for _, d := range in {
+		if d.Severity() != diag.SeverityError {
+			out = append(out, d)
+			continue
+		}
+		detail := d.Detail() + " Nothing was sent to Graph or the identity platform."
+		if wp, ok := d.(diag.DiagnosticWithPath); ok {
+			out.AddAttributeError(wp.Path(), d.Summary(), detail)
+		} else {
+			out.AddError(d.Summary(), detail)
+		}
+	}
+	return out
 }
 
 // unknownArguments lists the provider block's arguments whose values are unknown at plan
