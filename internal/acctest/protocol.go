@@ -74,6 +74,28 @@ func (p *Protocol) PlanCreate(typeName string, config map[string]any) []*tfproto
 	return resp.Diagnostics
 }
 
+// PlanUpdate plans a change of a resource in the state (prior) to a new configuration, as
+// `terraform plan` does after a refresh, and returns the diagnostics.
+func (p *Protocol) PlanUpdate(typeName string, prior, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	typ := p.schema.ResourceSchemas[typeName].ValueType()
+	priorDV, cfg := p.dynamic(typ, prior), p.dynamic(typ, config)
+	// The proposed new state is the configuration with computed attributes from the prior state.
+	proposed := map[string]any{}
+	for k, v := range config {
+		proposed[k] = v
+	}
+	proposed["id"] = prior["id"]
+	proposedDV := p.dynamic(typ, proposed)
+	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: &priorDV, ProposedNewState: &proposedDV, Config: &cfg,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
 func (p *Protocol) dynamic(typ tftypes.Type, v map[string]any) tfprotov6.DynamicValue {
 	p.t.Helper()
 	val, err := toValue(typ, v)

@@ -22,7 +22,7 @@ type ProviderData struct {
 	Unknown []string
 
 	mu     sync.Mutex
-	claims map[string]bool
+	claims map[string]string // family|lower-case ID -> the ID as the first claimant wrote it
 }
 
 // NewProviderData wraps a configured client.
@@ -34,21 +34,21 @@ func NewUnknownProviderData(unknown []string) *ProviderData {
 	return &ProviderData{Unknown: unknown}
 }
 
-// claim records that a resource of family f manages policyID in this run. It reports
-// false when another resource of the family already claimed it. IDs compare without
-// regard to case, as Graph treats them.
-func (d *ProviderData) claim(f *Family, policyID string) bool {
+// claim records that a resource of family f manages policyID in this run. When another
+// resource of the family claimed it first, it returns false and that resource's spelling
+// of the ID. IDs compare without regard to case, as Graph treats them.
+func (d *ProviderData) claim(f *Family, policyID string) (bool, string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.claims == nil {
-		d.claims = map[string]bool{}
+		d.claims = map[string]string{}
 	}
 	key := f.TypeSuffix + "|" + strings.ToLower(policyID)
-	if d.claims[key] {
-		return false
+	if first, taken := d.claims[key]; taken {
+		return false, first
 	}
-	d.claims[key] = true
-	return true
+	d.claims[key] = policyID
+	return true, ""
 }
 
 // providerDataFrom checks what Configure handed over. Nil means Terraform has not

@@ -103,16 +103,21 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		return // known only after apply: nothing to check or read yet
 	}
 	id := policyID.ValueString()
-	if r.data != nil && !r.data.claim(r.f, id) {
-		resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute),
-			fmt.Sprintf("%s %s is managed by two resources", upperFirst(r.f.PolicyNoun), id),
-			fmt.Sprintf("Another %s resource in this configuration also manages %s %s (IDs compare without regard to case). "+
-				"Each of them replaces the policy's whole set of direct assignments, so they would overwrite each other on every apply "+
-				"and every plan would show a change. Nothing was sent to Graph.\n\n"+
-				"Keep one %s resource per policy: move the assignments of both into one resource (a for_each or a concat() over "+
-				"each team's list builds one set from several sources).",
-				r.f.resourceType(), r.f.PolicyNoun, id, r.f.resourceType()))
-		return
+	if r.data != nil {
+		if ok, first := r.data.claim(r.f, id); !ok {
+			resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute),
+				fmt.Sprintf("%s %s is managed by two resources", upperFirst(r.f.PolicyNoun), id),
+				fmt.Sprintf("Another %s resource in this configuration also manages %s %s (its %s is written %q; IDs compare "+
+					"without regard to case). Each of them replaces the policy's whole set of direct assignments, so they would "+
+					"overwrite each other on every apply and every plan would show a change. Nothing was changed in Intune.\n\n"+
+					"Keep one %s resource per policy and move the assignments of both into it, for example "+
+					"assignments = concat(local.team_a, local.team_b), or a for expression over each team's list.",
+					r.f.resourceType(), r.f.PolicyNoun, id, r.f.PolicyIDAttribute, first, r.f.resourceType()))
+			return
+		}
+	}
+	if !req.State.Raw.IsNull() {
+		r.noteSpellingOnly(ctx, req, resp, id)
 	}
 	if !req.State.Raw.IsNull() || r.data == nil || r.data.Client == nil {
 		// Update: the refresh has just read the policy. No client: the provider's own
@@ -149,8 +154,42 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Creating this resource removes existing assignments of %s %s", r.f.PolicyNoun, id),
 		fmt.Sprintf("The policy already has direct assignments that the configuration does not list; %s:\n  %s\n\n"+
 			"To keep them, list them in assignments, or adopt the policy's current assignments first with an import block "+
-			"(import { to = <this resource's address>, id = %q }) or terraform import <address> %s, then plan again.",
-			will, strings.Join(removed, "\n  "), id, id))
+			"(import { to = %s.<name>, id = %q }) or terraform import %s.<name> %s, then plan again.",
+			will, strings.Join(removed, "\n  "), r.f.resourceType(), id, r.f.resourceType(), id))
+}
+
+// noteSpellingOnly warns, on an update, when the only change is the letter case of IDs:
+// Terraform shows the new spelling (inside the set as an element removed and one added),
+// and the reviewer should know that the apply sends nothing.
+func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, id string) {
+	var priorID types.String
+	var priorSet, planSet types.Set
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &priorID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &planSet)...)
+	if resp.Diagnostics.HasError() || priorSet.IsNull() || planSet.IsUnknown() || planSet.IsNull() {
+		return
+	}
+	prior, _, d1 := elementsFromSet(ctx, priorSet)
+	planned, _, d2 := elementsFromSet(ctx, planSet)
+	if d1.HasError() || d2.HasError() {
+		return
+	}
+	for _, e := range planned {
+		if e.hasUnknown() {
+			return
+		}
+	}
+	if !r.f.sameSet(prior, planned) || !strings.EqualFold(priorID.ValueString(), id) {
+		return
+	}
+	if priorID.ValueString() == id && priorSet.Equal(planSet) {
+		return // nothing changed at all
+	}
+	resp.Diagnostics.AddWarning(fmt.Sprintf("Only the letter case of IDs changed for %s %s", r.f.PolicyNoun, id),
+		"The plan shows an update because the configuration spells some IDs differently from the state (inside assignments "+
+			"an element appears removed and added again). Graph IDs compare without regard to case, so the policy keeps exactly "+
+			"the same assignments: the apply sends nothing to Graph and only records the new spelling.")
 }
 
 func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -248,7 +287,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	case !r.f.sameSet(now, prior):
 		resp.Diagnostics.AddError(fmt.Sprintf("%s %s changed since the plan", upperFirst(r.f.PolicyNoun), p.policyID),
 			fmt.Sprintf("The policy's direct assignments in Intune are no longer those this plan was based on.\n"+
-				"  Added since the plan:   %s\n  Removed since the plan: %s\n\n"+
+				"  In Intune now, not in what the plan started from: %s\n  In what the plan started from, no longer in Intune: %s\n\n"+
 				"Someone changed them after the plan read them (the Intune portal, another tool or another Terraform run), "+
 				"or the plan was made with -refresh=false from an outdated state. Applying the plan would overwrite a change "+
 				"it did not show, so nothing was sent to Graph and the state is as before.\n\n"+
@@ -547,8 +586,8 @@ func errorDetail(err error, f *Family, policyID string) string {
 	}
 	detail := detailed.Details()
 	if graph.IsNotFound(err) {
-		detail += fmt.Sprintf("\n\nNo %s with ID %s exists in this tenant. Check %s; if the policy was deleted in Intune, "+
-			"its assignments went with it: remove this block from the configuration (or restore the policy).", f.PolicyNoun, policyID, f.PolicyIDAttribute)
+		detail = fmt.Sprintf("No %s with ID %s exists in this tenant. Check %s for a typo; if the policy was deleted in Intune, "+
+			"its assignments went with it: remove this block from the configuration (or restore the policy).\n\n", f.PolicyNoun, policyID, f.PolicyIDAttribute) + detail
 	}
 	return detail
 }

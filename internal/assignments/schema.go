@@ -96,7 +96,7 @@ func (f *Family) resourceSchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The " + f.PolicyNoun + " ID (same as `" + f.PolicyIDAttribute + "`).",
+				MarkdownDescription: "The " + f.PolicyNoun + " ID, as `" + f.PolicyIDAttribute + "` was first written (a later change of letter case keeps it).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			f.PolicyIDAttribute: schema.StringAttribute{

@@ -57,8 +57,8 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 					fmt.Sprintf("An assignment with target %q needs %s, %s.", kind.Name, fc.name, fc.what))
 			case kind.Needs != fc.field && !fc.value.IsNull() && !fc.value.IsUnknown():
 				addPlanError(&diags, at.AtName(fc.name), "Unexpected "+fc.name,
-					fmt.Sprintf("An assignment with target %q does not take %s; only %s do. Remove it, or change the target.",
-						kind.Name, fc.name, quoted(f.kindsNeeding(fc.field))))
+					fmt.Sprintf("The assignment with target %q has %s = %q, but that target does not take %s; only %s do. Remove it, or change the target.",
+						kind.Name, fc.name, fc.value.ValueString(), fc.name, quoted(f.kindsNeeding(fc.field))))
 			}
 		}
 
@@ -74,14 +74,14 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 					name = attrFilterType
 				}
 				addPlanError(&diags, at.AtName(name), "Assignment filter not allowed",
-					fmt.Sprintf("Intune does not apply assignment filters to target %q. Remove filter_id and filter_type from this assignment.", kind.Name))
+					fmt.Sprintf("Intune does not apply assignment filters to target %q, and the assignment %s has one. Remove filter_id and filter_type from it.", kind.Name, f.describe(e)))
 			case unknown:
 			case hasID && !hasType:
 				addPlanError(&diags, at.AtName(attrFilterType), "Missing filter_type",
-					"filter_id is set, so filter_type must say how the filter applies: \"include\" or \"exclude\".")
+					fmt.Sprintf("The assignment %s has filter_id %q, so filter_type must say how the filter applies: \"include\" or \"exclude\".", f.describe(e), e.FilterID.ValueString()))
 			case hasType && !hasID:
 				addPlanError(&diags, at.AtName(attrFilterID), "Missing filter_id",
-					"filter_type is set, so filter_id must name the assignment filter. Leave both out for no filter.")
+					fmt.Sprintf("The assignment %s has filter_type %q, so filter_id must name the assignment filter. Leave both out for no filter.", f.describe(e), e.FilterType.ValueString()))
 			}
 		}
 

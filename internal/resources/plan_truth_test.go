@@ -340,7 +340,7 @@ func TestAccAssignments_applyOfAStalePlanIsRefused(t *testing.T) {
 					// plan -out; an admin adds group C in the portal; apply the saved plan.
 					Config:           f.config(env, policy, "", groupA, groupB),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{adminAdds}},
-					ExpectError:      regexp.MustCompile(`(?s)changed since the plan.*Added since the plan:\s+group ` + groupC + `.*nothing was sent to Graph.*terraform plan again`),
+					ExpectError:      regexp.MustCompile(`(?s)changed since the plan.*` + words("In Intune now, not in what the plan started from: group") + `\s+` + groupC + `.*` + words("nothing was sent to Graph") + `.*` + words("terraform plan again")),
 				},
 				{
 					// The admin's group is still there, and the state is the prior one: the
@@ -383,7 +383,7 @@ func TestAccAssignments_applyWithoutRefreshDoesNotOverwriteUnseenChanges(t *test
 				{
 					PreConfig:   func() { f.portal(t, env, policy, groupA, groupC); w.mark() },
 					Config:      f.config(env, policy, "", groupA, groupB),
-					ExpectError: regexp.MustCompile(`(?s)changed since the plan.*Added since the plan:\s+group ` + groupC + `.*-refresh=false`),
+					ExpectError: regexp.MustCompile(`(?s)changed since the plan.*` + words("In Intune now, not in what the plan started from: group") + `\s+` + groupC + `.*-refresh=false`),
 				},
 				{
 					PreConfig: func() { refusedChangedNothing(t, env, f, w, policy, groupA, groupC) },
@@ -437,4 +437,44 @@ resource %q "other_team" {
 			},
 		})
 	})
+}
+
+// words matches a phrase however Terraform wraps it: any run of spaces or line breaks
+// between words.
+func words(phrase string) string {
+	parts := strings.Fields(phrase)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return strings.Join(parts, `\s+`)
+}
+
+// A plan whose only change is the letter case of IDs says so: the set shows an element
+// removed and one added, and the reviewer learns that the apply sends nothing.
+func TestAssignments_planOfACaseOnlyChangeSaysNothingWillBeSent(t *testing.T) {
+	env := acctest.Start(t)
+	for _, f := range families(env) {
+		t.Run(f.typeName, func(t *testing.T) {
+			policy := f.newPolicy(env)
+			prior := map[string]any{"id": policy, f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(groupC)}}
+			for name, cfg := range map[string]map[string]any{
+				"policy ID": {f.policyAttr: strings.ToUpper(policy), "assignments": []map[string]any{f.groupItemM(groupC)}},
+				"group ID":  {f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(strings.ToUpper(groupC))}},
+			} {
+				warn := only(t, env.Protocol(t, nil).PlanUpdate(f.typeName, prior, cfg), tfprotov6.DiagnosticSeverityWarning)
+				if !strings.Contains(warn.Summary, "Only the letter case of IDs changed") || !strings.Contains(warn.Detail, "sends nothing") {
+					t.Fatalf("%s in upper case: unexpected warning %q: %s", name, warn.Summary, warn.Detail)
+				}
+			}
+			// A real change, or none at all, gets no such warning.
+			for _, cfg := range []map[string]any{
+				{f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(groupA)}},
+				{f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(groupC)}},
+			} {
+				if diags := env.Protocol(t, nil).PlanUpdate(f.typeName, prior, cfg); len(diags) != 0 {
+					t.Fatalf("want no diagnostics:\n%s", acctest.Diagnostics(diags))
+				}
+			}
+		})
+	}
 }
