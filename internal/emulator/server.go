@@ -116,6 +116,10 @@ type Config struct {
 	DisableThrottling bool
 	// ThrottleLimits overrides the spec 4.3 limits; zero fields use them.
 	ThrottleLimits ThrottleLimits
+	// RequestLog, when set, gets one line per request as it is answered:
+	// time, method, path and query, status (0: dropped). Bodies and headers
+	// (tokens, secrets) are never written.
+	RequestLog io.Writer
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
@@ -395,6 +399,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			sw.status = http.StatusOK
 		}
 		rec.Status = sw.status
+		if s.cfg.RequestLog != nil {
+			q := ""
+			if r.URL.RawQuery != "" {
+				q = "?" + r.URL.RawQuery
+			}
+			fmt.Fprintf(s.cfg.RequestLog, "%s %s %s%s -> %d\n", rec.Time.UTC().Format("15:04:05.000"), r.Method, r.URL.Path, q, sw.status)
+		}
 		s.logMu.Unlock()
 		if graph {
 			s.countGraphResponse(r.Method, c.batchEnvelope, sw.status, p != nil, c.appliedBeforeDrop)

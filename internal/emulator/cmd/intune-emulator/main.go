@@ -6,6 +6,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -31,6 +32,7 @@ func main() {
 	failRate := flag.Float64("failure-rate", 0, "fraction of Graph requests answered 503 serviceNotAvailable (Retry-After: 1)")
 	readLag := flag.Duration("read-lag", 0, "assignment reads show the previous set for this long after a change")
 	logLimit := flag.Int("log-limit", 1000, "keep only the newest N requests in memory (0 = all)")
+	logRequests := flag.Bool("log-requests", false, "print one line per request (method, path, status; never bodies or tokens) to stderr")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -45,6 +47,7 @@ func main() {
 		LenientValidation: *lenient,
 		DisableThrottling: *noThrottle,
 		ThrottleLimits:    emulator.ThrottleLimits{Window: *window, AppWrites: *appWrites},
+		RequestLog:        map[bool]io.Writer{true: os.Stderr, false: nil}[*logRequests],
 	})
 	if err != nil {
 		log.Fatal(err)
