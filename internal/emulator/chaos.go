@@ -103,6 +103,26 @@ func (s *Server) SetThrottling(enabled bool) { s.throttleOn.Store(enabled) }
 // throttling on: see SetThrottling.
 func (s *Server) SetThrottleLimits(l ThrottleLimits) { s.throttle.reset(l) }
 
+// SetClock replaces the clock behind the time-based switches: the read lag
+// (SetReadLag) and the throttling windows (SetThrottling), so a test can step
+// time instead of sleeping and racing the scheduler. Token lifetimes, latency
+// and fault delays keep using the real clock. nil restores time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		s.clock.Store(nil)
+		return
+	}
+	s.clock.Store(&now)
+}
+
+// now is the clock of the read lag and the throttling windows (SetClock).
+func (s *Server) now() time.Time {
+	if f := s.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
 // SetReadLag models Graph's eventual consistency: for d after an
 // assignment change of a policy (assign, assignment create/patch/delete,
 // Set*Assignments), reads of that policy's assignments (list, $count, item,
@@ -126,7 +146,8 @@ func (s *Server) SetReadLag(d time.Duration) {
 // assignLag keeps, for one policy, the assignment sets that replicas still
 // serve after recent writes. Guarded by Server.mu.
 type assignLag struct {
-	stale []staleAssigns // oldest first; until is non-decreasing for a fixed lag
+	stale []staleAssigns   // oldest first; until is non-decreasing for a fixed lag
+	now   func() time.Time // the server's clock, set with the first stale entry
 }
 
 type staleAssigns struct {
@@ -140,7 +161,8 @@ func (s *Server) noteAssignChange(l *assignLag, old []Assignment) {
 	if s.readLag <= 0 {
 		return
 	}
-	now := time.Now()
+	l.now = s.now
+	now := l.now()
 	l.prune(now)
 	l.stale = append(l.stale, staleAssigns{until: now.Add(s.readLag), set: append([]Assignment(nil), old...)})
 }
@@ -162,7 +184,7 @@ func (l *assignLag) visible(cur []Assignment) []Assignment {
 	if len(l.stale) == 0 {
 		return cur
 	}
-	l.prune(time.Now())
+	l.prune(l.now())
 	if len(l.stale) == 0 {
 		return cur
 	}

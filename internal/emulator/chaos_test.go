@@ -90,6 +90,9 @@ func TestRuntimeThrottling(t *testing.T) {
 		}
 	}
 
+	// The window is on a fake clock: the test decides how much time passes between the
+	// writes, not the scheduler.
+	clock := useFakeClock(s)
 	s.SetThrottleLimits(emulator.ThrottleLimits{Window: 2 * time.Second, AppWrites: 3})
 	s.SetThrottling(true)
 	s.ResetStats()
@@ -103,9 +106,10 @@ func TestRuntimeThrottling(t *testing.T) {
 		r.str("error", "innerError", "code") != "429" || r.str("error", "innerError", "status") != "429" {
 		t.Fatalf("4th write: %d %s", r.status, r.raw)
 	}
+	// No time passed since the window opened: the whole window is left.
 	ra, err := strconv.Atoi(r.header.Get("Retry-After"))
-	if err != nil || ra < 1 || ra > 2 {
-		t.Fatalf("Retry-After %q, want an integer in [1,2]", r.header.Get("Retry-After"))
+	if err != nil || ra != 2 {
+		t.Fatalf("Retry-After %q, want 2", r.header.Get("Retry-After"))
 	}
 	if g := doReq(t, s, "GET", devPath(id), tok, nil, nil); g.status != 200 {
 		t.Errorf("reads must pass while writes are throttled: %d", g.status)
@@ -113,7 +117,11 @@ func TestRuntimeThrottling(t *testing.T) {
 	if st := s.Stats(); st.Throttled != 1 || st.Writes != 4 || st.AppliedWrites != 3 || st.ByStatus[429] != 1 {
 		t.Errorf("stats %+v", st)
 	}
-	time.Sleep(time.Duration(ra) * time.Second)
+	clock.Advance(time.Duration(ra)*time.Second - time.Millisecond)
+	if r := doReq(t, s, "POST", devPath(id, "assign"), tok, `{}`, nil); r.status != 429 || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("just before Retry-After: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	clock.Advance(time.Millisecond)
 	if r := doReq(t, s, "POST", devPath(id, "assign"), tok, `{}`, nil); r.status != 200 {
 		t.Fatalf("after Retry-After: %d", r.status)
 	}
@@ -330,7 +338,9 @@ func TestLatency(t *testing.T) {
 	s := startEmu(t, func(c *emulator.Config) { c.DisableThrottling = true })
 	tok := getToken(t, s, rwClient)
 	id := s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
-	const d = 300 * time.Millisecond
+	// d is the latency whose presence is measured (a lower bound, which holds however
+	// slow the machine is); long is one so long that "not delayed" holds by a wide margin.
+	const d, long = 500 * time.Millisecond, time.Minute
 	s.SetLatency(d)
 	start := time.Now()
 	if r := doReq(t, s, "GET", devPath(id), tok, nil, nil); r.status != 200 {
@@ -339,42 +349,65 @@ func TestLatency(t *testing.T) {
 	if el := time.Since(start); el < d {
 		t.Errorf("GET took %v with latency %v", el, d)
 	}
-	// Token requests are not delayed.
-	start = time.Now()
-	getToken(t, s, rwClient)
-	if el := time.Since(start); el >= d {
-		t.Errorf("token request delayed %v", el)
-	}
-	// Batch items do not add their own latency.
+	// Batch items do not add their own latency: with it, the 10 items, run one after the
+	// other, would take at least 11*d; without it the batch takes d plus the machine's
+	// time, which is allowed to be up to 9*d.
 	items := []any{}
-	for i := 1; i <= 4; i++ {
+	for i := 1; i <= 10; i++ {
 		items = append(items, map[string]any{"id": strconv.Itoa(i), "method": "GET", "url": "/deviceManagement/deviceConfigurations/" + id})
 	}
 	start = time.Now()
 	if r := doReq(t, s, "POST", "/beta/$batch", tok, map[string]any{"requests": items}, nil); r.status != 200 {
 		t.Fatal(r.status)
 	}
-	if el := time.Since(start); el < d || el > 3*d {
-		t.Errorf("batch of 4 took %v", el)
+	if el := time.Since(start); el < d || el >= 10*d {
+		t.Errorf("batch of 10 took %v with latency %v", el, d)
 	}
-	// A client that gives up is released, and the request is not handled.
+
+	s.SetLatency(long)
+	// Token requests are not delayed.
+	start = time.Now()
+	getToken(t, s, rwClient)
+	if el := time.Since(start); el >= long/2 {
+		t.Errorf("token request delayed %v", el)
+	}
+	// A client that gives up is released, and the request is not handled. It gives up
+	// once the emulator holds the whole request (so it is waiting out the latency), not
+	// after a fixed time that a slow machine could spend before sending it.
 	s.ResetStats()
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	s.ResetRequests()
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := rawReq(ctx, s, nil, "POST", devPath(id, "assign"), tok, assignBody(group1)); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("want deadline exceeded, got %v", err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := rawReq(ctx, s, nil, "POST", devPath(id, "assign"), tok, assignBody(group1))
+		done <- err
+	}()
+	waitFor(t, 30*time.Second, "the assign request never reached the emulator", func() bool {
+		reqs := s.Requests()
+		return len(reqs) == 1 && len(reqs[0].Body) > 0
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("want context canceled, got %v", err)
+		}
+	case <-time.After(long / 2):
+		t.Fatal("the client was not released when it gave up")
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The emulator notices on its own goroutine; the stats are final once it has.
+	waitFor(t, 30*time.Second, "the emulator never dropped the abandoned request", func() bool { return s.Stats().Dropped == 1 })
 	if as, _ := s.DeviceConfigurationAssignments(id); len(as) != 0 {
 		t.Errorf("cancelled request was applied")
 	}
-	if st := s.Stats(); st.Dropped != 1 || st.AppliedWrites != 0 {
+	if st := s.Stats(); st.Dropped != 1 || st.AppliedWrites != 0 || st.Requests != 1 {
 		t.Errorf("stats %+v", st)
 	}
 	s.SetLatency(0)
 	start = time.Now()
 	doReq(t, s, "GET", devPath(id), tok, nil, nil)
-	if el := time.Since(start); el >= d {
+	if el := time.Since(start); el >= long/2 {
 		t.Errorf("latency 0 still slow: %v", el)
 	}
 }
@@ -383,6 +416,7 @@ func TestReadLag(t *testing.T) {
 	s := startEmu(t, func(c *emulator.Config) { c.DisableThrottling = true })
 	tok := getToken(t, s, rwClient)
 	id := s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	clock := useFakeClock(s)
 	const lag = 400 * time.Millisecond
 	s.SetReadLag(lag)
 
@@ -402,27 +436,34 @@ func TestReadLag(t *testing.T) {
 		}
 		return strings.Join(gs, ",")
 	}
-	start := time.Now()
+	// Time is a fake clock: each read below sees exactly the moment the test set, however
+	// long the requests take.
 	r := doReq(t, s, "POST", devPath(id, "assign"), tok, assignBody(group1), nil)
 	if r.status != 200 || len(r.values(t)) != 1 {
 		t.Fatalf("assign %d %s", r.status, r.raw)
 	}
-	if g := listGroups(); g != "" && time.Since(start) < lag {
-		t.Errorf("list right after assign = %q, want the previous (empty) set", g)
+	staleReads := func(when string) {
+		t.Helper()
+		if g := listGroups(); g != "" {
+			t.Errorf("list %s = %q, want the previous (empty) set", when, g)
+		}
+		if g := expandGroups(); g != "" {
+			t.Errorf("$expand %s = %q", when, g)
+		}
+		if c := doReq(t, s, "GET", devPath(id, "assignments", "$count"), tok, nil, nil); string(c.raw) != "0" {
+			t.Errorf("$count %s = %s", when, c.raw)
+		}
+		if a := doReq(t, s, "GET", devPath(id, "assignments", id+"_"+group1), tok, nil, nil); a.status != 404 {
+			t.Errorf("item GET %s = %d", when, a.status)
+		}
 	}
-	if g := expandGroups(); g != "" && time.Since(start) < lag {
-		t.Errorf("$expand right after assign = %q", g)
-	}
-	if c := doReq(t, s, "GET", devPath(id, "assignments", "$count"), tok, nil, nil); string(c.raw) != "0" && time.Since(start) < lag {
-		t.Errorf("$count = %s", c.raw)
-	}
-	if a := doReq(t, s, "GET", devPath(id, "assignments", id+"_"+group1), tok, nil, nil); a.status != 404 && time.Since(start) < lag {
-		t.Errorf("item GET = %d", a.status)
-	}
+	staleReads("right after assign")
 	if as, _ := s.DeviceConfigurationAssignments(id); groupsOf(as) != group1 {
 		t.Errorf("inspection sees %v", as)
 	}
-	time.Sleep(lag - time.Since(start) + 20*time.Millisecond)
+	clock.Advance(lag - time.Nanosecond)
+	staleReads("just before the lag ends")
+	clock.Advance(time.Nanosecond)
 	if g := listGroups(); g != group1 {
 		t.Errorf("after lag list = %q", g)
 	}
@@ -431,20 +472,19 @@ func TestReadLag(t *testing.T) {
 	}
 
 	// Set*Assignments lags too; two quick writes show the state as of lag ago.
-	start = time.Now()
 	if err := s.SetDeviceConfigurationAssignments(id, []emulator.Assignment{{Target: emulator.Target{ODataType: emulator.TargetGroup, GroupID: group2}}}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(lag / 2)
+	clock.Advance(lag / 2)
 	doReq(t, s, "POST", devPath(id, "assign"), tok, assignBody(group1, group2), nil)
-	if g := listGroups(); g != group1 && time.Since(start) < lag {
+	if g := listGroups(); g != group1 {
 		t.Errorf("before first write's lag = %q, want %q", g, group1)
 	}
-	time.Sleep(lag - time.Since(start) + 20*time.Millisecond)
-	if g := listGroups(); g != group2 && time.Since(start) < lag*3/2 {
+	clock.Advance(lag / 2)
+	if g := listGroups(); g != group2 {
 		t.Errorf("between lags = %q, want %q", g, group2)
 	}
-	time.Sleep(lag)
+	clock.Advance(lag / 2)
 	if g := listGroups(); g != group1+","+group2 {
 		t.Errorf("settled = %q", g)
 	}

@@ -373,7 +373,7 @@ func (s *Server) applyThrottle(c *reqCtx) bool {
 	if !s.throttleOn.Load() || c.batchEnvelope {
 		return false
 	}
-	ok, wait := s.throttle.admit(c.claims.Tid, c.claims.AppID, isWrite(c.r.Method), time.Now())
+	ok, wait := s.throttle.admit(c.claims.Tid, c.claims.AppID, isWrite(c.r.Method), s.now())
 	if ok {
 		return false
 	}

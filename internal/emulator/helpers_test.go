@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
@@ -221,3 +223,42 @@ func group(id string) map[string]any {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// fakeClock is a clock that only moves when the test says so (Server.SetClock), so
+// read-lag and throttling tests step time instead of sleeping and racing the scheduler.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// useFakeClock installs a fake clock on s, starting at the current time.
+func useFakeClock(s *emulator.Server) *fakeClock {
+	c := &fakeClock{now: time.Now()}
+	s.SetClock(c.Now)
+	return c
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// waitFor polls cond until it holds, failing the test after timeout: for conditions that
+// become true on another goroutine (a server noticing a client went away).
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -144,6 +144,26 @@ func TestTokenFlow(t *testing.T) {
 	})
 }
 
+// Every token is unique, like Entra's (uti): two sign-ins of one app in the same second
+// get different tokens, so tests can tell which sign-in a Graph request came from.
+func TestTokensAreUnique(t *testing.T) {
+	s := startEmu(t, nil)
+	first, second := getToken(t, s, rwClient), getToken(t, s, rwClient)
+	c1, c2 := jwtClaims(t, first), jwtClaims(t, second)
+	if c1["uti"] == nil || c1["uti"] == "" || c1["uti"] == c2["uti"] || first == second {
+		t.Fatalf("two sign-ins got the same token or no uti: %v / %v", c1["uti"], c2["uti"])
+	}
+	// The same claims as the first sign-in, same second: only uti tells them apart.
+	minted, err := s.IssueToken(emulator.TokenOptions{ClientID: rwClient, Roles: []string{emulator.PermReadWriteAll},
+		IssuedAt: time.Unix(int64(c1["iat"].(float64)), 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if minted == first || jwtClaims(t, minted)["uti"] == c1["uti"] {
+		t.Fatal("IssueToken repeated a token issued in the same second")
+	}
+}
+
 func doReqBasic(t *testing.T, s *emulator.Server, f url.Values, user, pass string) *resp {
 	t.Helper()
 	return doReq(t, s, "POST", "/"+tenant+"/oauth2/v2.0/token", "", f.Encode(), map[string]string{

@@ -168,9 +168,10 @@ type Server struct {
 
 	faults     faultSet
 	throttle   *throttler
-	throttleOn atomic.Bool   // SetThrottling; starts as !cfg.DisableThrottling
-	chaos      chaosState    // random failures, latency
-	readLag    time.Duration // SetReadLag; guarded by mu
+	throttleOn atomic.Bool                      // SetThrottling; starts as !cfg.DisableThrottling
+	chaos      chaosState                       // random failures, latency
+	readLag    time.Duration                    // SetReadLag; guarded by mu
+	clock      atomic.Pointer[func() time.Time] // SetClock; nil means time.Now
 	stats      statsState
 
 	clientOnce sync.Once

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -53,6 +54,7 @@ type tokenClaims struct {
 	Roles []string `json:"roles,omitempty"`
 	Scp   string   `json:"scp,omitempty"`
 	Tid   string   `json:"tid"`
+	Uti   string   `json:"uti,omitempty"`
 	Ver   string   `json:"ver,omitempty"`
 	Xms   []string `json:"xms_cc,omitempty"`
 }
@@ -111,6 +113,10 @@ func (s *Server) IssueToken(o TokenOptions) (string, error) {
 		Ver:   "1.0",
 		Oid:   stableGUID("sp:" + o.ClientID),
 		Sub:   stableGUID("sp:" + o.ClientID),
+		// A unique token identifier, as Entra puts in every token: without it, two
+		// tokens of one app minted in the same second would be byte-identical (RS256
+		// signatures are deterministic) and a test could not tell them apart.
+		Uti: newUTI(),
 	}
 	if len(o.Scopes) > 0 {
 		c.Scp = strings.Join(o.Scopes, " ")
@@ -119,6 +125,13 @@ func (s *Server) IssueToken(o TokenOptions) (string, error) {
 		c.Idtyp = "app"
 	}
 	return s.signJWT(c)
+}
+
+// newUTI is a random token identifier in Entra's form (22 base64url characters).
+func newUTI() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return b64url(b[:])
 }
 
 // authError carries the Graph-side 401 message for a rejected bearer token.

@@ -98,9 +98,29 @@ func TestAccSecrets_neverLoggedOrStored(t *testing.T) {
 
 	mark := 0
 	since := func() { mark = len(env.Server.Requests()) }
+	// usedSince checks that this step signed in with the method check recognises, and that
+	// Graph was called with an access token no earlier step used: the one this step's
+	// sign-in obtained (the emulator makes every token unique, so this holds however
+	// quickly the steps follow each other).
 	usedSince := func(check func(url.Values) error) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			reqs := env.Server.Requests()[mark:]
+			all := env.Server.Requests()
+			earlier := map[string]bool{}
+			for _, r := range all[:mark] {
+				if isGraph(r) {
+					earlier[r.Header.Get("Authorization")] = true
+				}
+			}
+			fresh := false
+			for _, r := range all[mark:] {
+				if isGraph(r) && r.Header.Get("Authorization") != "" && !earlier[r.Header.Get("Authorization")] {
+					fresh = true
+				}
+			}
+			if !fresh {
+				return fmt.Errorf("Graph saw no access token in this step that an earlier step had not used")
+			}
+			reqs := all[mark:]
 			n := 0
 			for _, r := range reqs {
 				if !isTokenEndpoint(r) {
