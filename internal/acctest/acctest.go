@@ -5,9 +5,12 @@
 package acctest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -19,6 +22,50 @@ import (
 // Env is one test's emulator and the provider wired to it.
 type Env struct {
 	Server *emulator.Server
+	clock  *FakeClock
+}
+
+// UseFakeClock gives the emulator (read lag, throttling windows) and the provider (its
+// consistency wait) one clock that moves only when the provider sleeps on it, so a test of
+// Graph's replication lag takes no real time and cannot race the scheduler.
+func (e *Env) UseFakeClock() *FakeClock {
+	e.clock = &FakeClock{now: time.Now()}
+	e.Server.SetClock(e.clock.Now)
+	return e.clock
+}
+
+// FakeClock is a clock that stands still until someone sleeps on it: Sleep moves it
+// forward by the duration at once.
+type FakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept time.Duration
+}
+
+// Now is the clock's current time.
+func (c *FakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep advances the clock by d without waiting; a cancelled ctx still ends it.
+func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	return nil
+}
+
+// Slept is the total time slept on the clock.
+func (c *FakeClock) Slept() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slept
 }
 
 // Start starts an emulator for the test and stops it when the test ends.
@@ -39,8 +86,12 @@ func Start(t *testing.T, mods ...func(*emulator.Config)) *Env {
 // Factories serves the provider in process, trusting the emulator's CA.
 func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	transport := e.Server.HTTPClient().Transport.(*http.Transport).Clone()
+	opts := []provider.Option{provider.WithTransport(transport)}
+	if e.clock != nil {
+		opts = append(opts, provider.WithClock(e.clock))
+	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"intune": providerserver.NewProtocol6WithError(provider.New("test", provider.WithTransport(transport))()),
+		"intune": providerserver.NewProtocol6WithError(provider.New("test", opts...)()),
 	}
 }
 

@@ -20,6 +20,8 @@ type ProviderData struct {
 	// Unknown lists provider arguments whose values Terraform knows only after apply
 	// (they come from another resource); no client can be built at plan time.
 	Unknown []string
+	// Clock is the engine's time source; nil means the real clock.
+	Clock Clock
 
 	mu     sync.Mutex
 	claims map[string]string // family|lower-case ID -> the ID as the first claimant wrote it

@@ -386,7 +386,7 @@ func answerDiffers(missing, extra []string) string {
 
 // recordWrite keeps what Read needs to tell replication lag from drift (see written).
 func (r *Resource) recordWrite(ctx context.Context, private privateSetter, before, after []element, diags *diag.Diagnostics) {
-	if raw, err := json.Marshal(written{At: time.Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(after)}); err == nil {
+	if raw, err := json.Marshal(written{At: r.data.clock().Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(after)}); err == nil {
 		diags.Append(private.SetKey(ctx, privateWrittenKey, raw)...)
 	}
 }
@@ -464,14 +464,12 @@ func (r *Resource) awaitConsistency(ctx context.Context, client *graph.Client, p
 	for {
 		elems, _ := r.f.reconcile(nil, directOnly(got))
 		seen := strings.Join(r.f.keys(elems), "\n")
-		if seen == want || seen != stale || !time.Now().Add(delay).Before(deadline) {
+		if seen == want || seen != stale || !r.data.clock().Now().Add(delay).Before(deadline) {
 			return got, nil
 		}
 		tflog.Debug(ctx, "Graph does not show the last write yet; reading again", map[string]any{"policy_id": policyID, "wait": delay.String()})
-		select {
-		case <-ctx.Done():
+		if r.data.clock().Sleep(ctx, delay) != nil {
 			return got, nil
-		case <-time.After(delay):
 		}
 		next, err := r.f.API(client).List(ctx, policyID)
 		if err != nil {

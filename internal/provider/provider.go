@@ -33,6 +33,7 @@ var families = []*assignments.Family{resources.DeviceConfiguration, resources.Of
 type Provider struct {
 	version   string
 	transport http.RoundTripper
+	clock     assignments.Clock
 }
 
 // Option changes how the provider is built; tests use it to inject dependencies.
@@ -41,6 +42,10 @@ type Option func(*Provider)
 // WithTransport sets the HTTP transport under sign-in and Graph calls. Tests use it to
 // trust the emulator's CA; production uses the system's trust store.
 func WithTransport(rt http.RoundTripper) Option { return func(p *Provider) { p.transport = rt } }
+
+// WithClock sets the engine's clock (the consistency wait after a write). Tests use a
+// clock they step, shared with the emulator, so replication lag costs no real time.
+func WithClock(c assignments.Clock) Option { return func(p *Provider) { p.clock = c } }
 
 // New returns the provider factory.
 func New(version string, opts ...Option) func() provider.Provider {
@@ -212,6 +217,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 		return
 	}
 	data := assignments.NewProviderData(client)
+	data.Clock = p.clock
 	resp.ResourceData, resp.DataSourceData = data, data
 }
 

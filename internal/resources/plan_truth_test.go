@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -477,4 +478,26 @@ func TestAssignments_planOfACaseOnlyChangeSaysNothingWillBeSent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An update right after a write, with Graph still showing the set from before that write
+// (replication lag) and no refresh in between (-refresh=false), is not mistaken for a
+// change made since the plan: the pre-write read waits out the lag first.
+func TestAccAssignments_readLagIsNotMistakenForAStalePlan(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		clock := env.UseFakeClock()
+		env.Server.SetReadLag(10 * time.Second)
+		policy := f.newPolicy(env)
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			AdditionalCLIOptions:     &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
+			Steps: []resource.TestStep{
+				{Config: f.config(env, policy, "", groupA)},
+				{Config: f.config(env, policy, "", groupA, groupB), Check: f.groups(env, policy, groupA, groupB)},
+			},
+		})
+		if clock.Slept() < 10*time.Second {
+			t.Fatalf("the provider waited %v on the clock, less than the 10 s lag: the test did not meet the lag", clock.Slept())
+		}
+	})
 }

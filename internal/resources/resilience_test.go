@@ -104,8 +104,11 @@ func TestAccResilience_hundredPoliciesUnderThrottlingAndFaults(t *testing.T) {
 }
 
 // A plan right after an apply is empty even when Graph shows the old assignments for 10 s.
+// The emulator and the provider share a fake clock: the provider's waits move it, so the
+// lag passes without real time and however slow the machine is.
 func TestAccResilience_readLagAfterWritesIsNotDrift(t *testing.T) {
 	env := acctest.Start(t)
+	clock := env.UseFakeClock()
 	env.Server.SetReadLag(10 * time.Second)
 	policy := newDevicePolicy(env)
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
@@ -116,6 +119,9 @@ func TestAccResilience_readLagAfterWritesIsNotDrift(t *testing.T) {
 			{Config: deviceConfig(env, policy, fmt.Sprintf(`{ target = "group", group_id = %q }, { target = "all_devices" }`, groupB)), ConfigPlanChecks: empty},
 		},
 	})
+	if clock.Slept() < 10*time.Second {
+		t.Fatalf("the provider waited %v on the clock, less than the 10 s lag: the test did not meet the lag", clock.Slept())
+	}
 }
 
 // A garbled answer to an assign gives a clear error; the failed update keeps the prior
