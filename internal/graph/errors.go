@@ -142,8 +142,12 @@ func (e *NotSentError) Details() string {
 	} else if isWrite(e.Method) {
 		b.WriteString("\n\nNothing was changed in Intune.")
 	}
-	b.WriteString("\n\nTo let it finish, raise this operation's timeout in the resource's timeouts block " +
-		"(for example timeouts { update = \"45m\" }), or, if the tenant's limits allow it, raise rate_limit in the " +
+	example := `timeouts { update = "45m" }`
+	if !isWrite(e.Method) {
+		example = `timeouts { read = "20m" }`
+	}
+	b.WriteString("\n\nTo let it finish, raise this operation's timeout in the resource's or data source's timeouts block " +
+		"(for example " + example + "), or, if the tenant's limits allow it, raise rate_limit in the " +
 		"provider block; running fewer operations at once (terraform -parallelism) also helps.")
 	return b.String()
 }

@@ -1,6 +1,9 @@
 package graph
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestUnwrapIntuneMessage(t *testing.T) {
 	cases := map[string]string{
@@ -29,5 +32,32 @@ func TestNormalizeFilterTreatsEveryNoFilterSpellingAlike(t *testing.T) {
 	}
 	if id, typ := normalizeFilter("abc", "Include"); id != "abc" || typ != "include" {
 		t.Errorf("a real filter must survive, got %q %q", id, typ)
+	}
+}
+
+// A request the client gave up on says whether anything can have been applied and what to
+// change, for reads and writes alike.
+func TestNotSentErrorSaysWhatWasSentAndWhatToChange(t *testing.T) {
+	cases := []struct {
+		err          NotSentError
+		want, absent []string
+	}{
+		{NotSentError{Reason: NotSentPacing, Method: "POST"}, []string{"never sent to Graph", "rate_limit", "Nothing was changed in Intune", `update = "45m"`}, []string{"may have applied"}},
+		{NotSentError{Reason: NotSentPacing, Method: "GET"}, []string{"never sent to Graph", `read = "20m"`}, []string{"Nothing was changed", "may have applied"}},
+		{NotSentError{Reason: NotSentRetryWait, Method: "POST", Attempts: 3, LastStatus: 429}, []string{"HTTP 429", "3 tries", "Nothing was changed in Intune"}, nil},
+		{NotSentError{Reason: NotSentRetryWait, Method: "POST", Attempts: 2, LastStatus: 503, MaybeApplied: true}, []string{"may have applied"}, []string{"Nothing was changed"}},
+	}
+	for _, c := range cases {
+		d := c.err.Details()
+		for _, w := range c.want {
+			if !strings.Contains(d, w) {
+				t.Errorf("%+v: details lack %q:\n%s", c.err, w, d)
+			}
+		}
+		for _, a := range c.absent {
+			if strings.Contains(d, a) {
+				t.Errorf("%+v: details must not say %q:\n%s", c.err, a, d)
+			}
+		}
 	}
 }
