@@ -116,10 +116,17 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			return
 		}
 	}
-	if !req.State.Raw.IsNull() {
+	// A new policy ID replaces the resource: for that policy the plan is a create.
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		var priorID types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &priorID)...)
+		creating = !strings.EqualFold(priorID.ValueString(), id)
+	}
+	if !creating {
 		r.noteSpellingOnly(ctx, req, resp, id)
 	}
-	if !req.State.Raw.IsNull() || r.data == nil || r.data.Client == nil {
+	if !creating || r.data == nil || r.data.Client == nil {
 		// Update: the refresh has just read the policy. No client: the provider's own
 		// arguments are unknown until apply, so there is nothing to read with yet.
 		return

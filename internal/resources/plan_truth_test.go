@@ -501,3 +501,27 @@ func TestAccAssignments_readLagIsNotMistakenForAStalePlan(t *testing.T) {
 		}
 	})
 }
+
+// Pointing a resource at another policy replaces it; for the new policy the plan is a
+// create, so it is read at plan time too: a missing policy fails the plan, and its
+// assignments the configuration does not list are named.
+func TestAccAssignments_planOfAReplacementReadsTheNewPolicy(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		policy, next := f.newPolicy(env), f.newPolicy(env)
+		f.portal(t, env, next, groupB)
+		missing := "0c0c0c0c-0c0c-4c0c-8c0c-0c0c0c0c0c0c"
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.config(env, policy, "", groupA)},
+				{Config: f.config(env, missing, "", groupA), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Planning the assignments of ` + f.name + `.*No ` + f.name + ` with ID\s+` + missing + `\s+exists`)},
+			},
+		})
+		prior := map[string]any{"id": policy, f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(groupA)}}
+		cfg := map[string]any{f.policyAttr: next, "assignments": []map[string]any{f.groupItemM(groupA)}}
+		warn := only(t, env.Protocol(t, nil).PlanUpdate(f.typeName, prior, cfg), tfprotov6.DiagnosticSeverityWarning)
+		if !strings.Contains(warn.Summary, "removes existing assignments of "+f.name+" "+next) || !strings.Contains(warn.Detail, groupB) {
+			t.Fatalf("the plan of the replacement must name %s on %s:\n%s: %s", groupB, next, warn.Summary, warn.Detail)
+		}
+	})
+}
