@@ -47,7 +47,7 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 func (f *Family) listedAttrTypes() map[string]attr.Type {
 	m := f.elementAttrTypes()
 	m[attrID] = types.StringType
-	if f.Sources {
+	if f.sources() {
 		m[attrSource] = types.StringType
 		m[attrSourceID] = types.StringType
 	}
@@ -71,7 +71,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	got, err := d.f.API(client).List(ctx, id)
+	got, err := d.f.api(client).List(ctx, id)
 	if err != nil {
 		detail := errorDetail(err, d.f, id)
 		var ns *graph.NotSentError

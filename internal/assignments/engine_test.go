@@ -15,7 +15,7 @@ import (
 // testFamily mirrors the device family's shape without importing it (no cycle).
 var testFamily = &Family{
 	TypeSuffix: "test_assignments", PolicyIDAttribute: "policy_id", PolicyNoun: "policy",
-	Filters: true, Sources: true,
+	Filters: true, Graph: graph.Family{Sources: true},
 	Targets: []TargetKind{
 		{Name: "group", ODataType: "#microsoft.graph.groupAssignmentTarget", Needs: FieldGroupID, Filterable: true},
 		{Name: "exclusion_group", ODataType: "#microsoft.graph.exclusionGroupAssignmentTarget", Needs: FieldGroupID, Excludes: true},

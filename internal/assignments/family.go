@@ -34,15 +34,19 @@ type Family struct {
 	TypeSuffix        string // resource type after "<provider>_", e.g. "device_configuration_assignments"
 	PolicyIDAttribute string // e.g. "device_configuration_id"
 	PolicyNoun        string // e.g. "device configuration", used in diagnostics and docs
-	GraphPath         string // e.g. "/deviceManagement/deviceConfigurations", for docs
+	Graph             graph.Family // every Graph fact of the family: paths, body key, sources...
 	Targets           []TargetKind
 	Filters           bool // targets may carry an assignment filter
-	Sources           bool // assignments have source/sourceId; only direct ones are managed
-	API               func(*graph.Client) graph.AssignmentAPI
 
 	ResourceDescription   string
 	DataSourceDescription string
 }
+
+// sources: assignments have source/sourceId; only direct ones are managed.
+func (f *Family) sources() bool { return f.Graph.Sources }
+
+// api is the family's assignment calls on a client.
+func (f *Family) api(c *graph.Client) graph.AssignmentAPI { return c.Assignments(f.Graph) }
 
 // hasTargetAttribute: a family with a single target kind has no `target` attribute; the
 // kind is implied (Office policies only target groups).

@@ -135,7 +135,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	summary := fmt.Sprintf("Planning the assignments of %s %s", r.f.PolicyNoun, id)
 	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	current, err := r.f.API(r.data.Client).List(ctx, id)
+	current, err := r.f.api(r.data.Client).List(ctx, id)
 	if err != nil {
 		r.addGraphError(&resp.Diagnostics, summary, err, id, "Nothing was changed: the plan only reads the policy.")
 		return
@@ -222,7 +222,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 	defer unlock()
 	// Check the policy exists before changing anything, and learn what it holds: the
 	// resource takes over those assignments, and the plan has warned about them.
-	current, err := r.f.API(client).List(ctx, p.policyID)
+	current, err := r.f.api(client).List(ctx, p.policyID)
 	if err != nil {
 		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed.")
 		return false
@@ -273,7 +273,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	defer unlock()
 	// What Graph holds right now, not what the plan assumed: a change made since the plan
 	// must not be overwritten unseen, and a set Graph already holds need not be sent.
-	current, err := r.f.API(client).List(ctx, p.policyID)
+	current, err := r.f.api(client).List(ctx, p.policyID)
 	if err == nil {
 		if last := lastWritten(ctx, req.Private); last != nil {
 			current, err = r.awaitConsistency(ctx, client, p.policyID, last, current)
@@ -356,7 +356,7 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 		}
 		desired = append(desired, a)
 	}
-	got, err := r.f.API(client).Assign(ctx, p.policyID, desired)
+	got, err := r.f.api(client).Assign(ctx, p.policyID, desired)
 	if err != nil {
 		detail := errorDetail(err, r.f, p.policyID) + writeOutcome(err)
 		if i := r.f.blame(err, p.elems); i >= 0 {
@@ -421,7 +421,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 	pid := policyID.ValueString()
 	last := lastWritten(ctx, req.Private)
-	got, err := r.f.API(client).List(ctx, pid)
+	got, err := r.f.api(client).List(ctx, pid)
 	if err == nil && last != nil {
 		got, err = r.awaitConsistency(ctx, client, pid, last, got)
 		if err == nil {
@@ -478,7 +478,7 @@ func (r *Resource) awaitConsistency(ctx context.Context, client *graph.Client, p
 		if r.data.clock().Sleep(ctx, delay) != nil {
 			return got, nil
 		}
-		next, err := r.f.API(client).List(ctx, policyID)
+		next, err := r.f.api(client).List(ctx, policyID)
 		if err != nil {
 			return next, err
 		}
@@ -498,7 +498,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	unlock := lockPolicy(r.f, policyID.ValueString())
-	_, err := r.f.API(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
+	_, err := r.f.api(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
 	unlock()
 	if err != nil && !graph.IsNotFound(err) {
 		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, policyID.ValueString())+writeOutcome(err)+

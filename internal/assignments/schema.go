@@ -117,7 +117,7 @@ func (f *Family) resourceSchema() schema.Schema {
 }
 
 func (f *Family) sourcesNote() string {
-	if !f.Sources {
+	if !f.sources() {
 		return ""
 	}
 	return " Assignments the policy gets from policy sets are not managed here and never show as drift."
@@ -141,7 +141,7 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 		attrs[attrFilterID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Assignment filter ID, or null."}
 		attrs[attrFilterType] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`include`, `exclude`, or null for no filter."}
 	}
-	if f.Sources {
+	if f.sources() {
 		attrs[attrSource] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`direct`, or `policySets` for an assignment inherited from a policy set."}
 		attrs[attrSourceID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "ID of the policy (direct) or policy set the assignment comes from."}
 	}
@@ -159,7 +159,7 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 			},
 			"assignments": dschema.ListNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "Every assignment of the policy, sorted by ID" + map[bool]string{true: ", including those inherited from policy sets.", false: "."}[f.Sources],
+				MarkdownDescription: "Every assignment of the policy, sorted by ID" + map[bool]string{true: ", including those inherited from policy sets.", false: "."}[f.sources()],
 				NestedObject:        dschema.NestedAttributeObject{Attributes: attrs},
 			},
 		},

@@ -53,14 +53,16 @@ var sample = []graph.Assignment{
 	{Target: graph.Target{ODataType: graph.ODataConfigMgrCollectionTarget, CollectionID: "MEM00012"}},
 }
 
-// The SDK path and the URL-template path agree on the same device policy, through paging.
-func TestDeviceAssignmentsRoundTripThroughSDKAndRawPaths(t *testing.T) {
+// Device assignments round-trip through the family's URL templates, through paging: what
+// the assign answers, what the list reads page by page and what the emulator stores agree.
+func TestDeviceAssignmentsRoundTripThroughPaging(t *testing.T) {
 	srv := start(t, emulator.Config{PageSize: 1})
 	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
 	policy := srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
 	ctx := context.Background()
+	api := c.Assignments(graph.DeviceConfigurationsFamily)
 
-	got, err := c.DeviceConfigurations().Assign(ctx, policy, sample)
+	got, err := api.Assign(ctx, policy, sample)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,22 +70,21 @@ func TestDeviceAssignmentsRoundTripThroughSDKAndRawPaths(t *testing.T) {
 	if describe(got) != want {
 		t.Fatalf("assign answered\n%s\nwant\n%s", describe(got), want)
 	}
-	viaSDK, err := c.DeviceConfigurations().List(ctx, policy)
+	listed, err := api.List(ctx, policy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := c.Raw(graph.RawFamily{CollectionPath: "/deviceManagement/deviceConfigurations", BodyKey: "assignments"})
-	viaRaw, err := raw.List(ctx, policy)
-	if err != nil {
+	if describe(listed) != want {
+		t.Fatalf("list (one assignment a page) read\n%s\nwant\n%s", describe(listed), want)
+	}
+	stored, _ := srv.DeviceConfigurationAssignments(policy)
+	if len(stored) != len(sample) {
+		t.Fatalf("the emulator stores %d assignments, want %d", len(stored), len(sample))
+	}
+	if _, err := api.Assign(ctx, policy, []graph.Assignment{}); err != nil {
 		t.Fatal(err)
 	}
-	if describe(viaSDK) != want || describe(viaRaw) != want {
-		t.Fatalf("list disagrees:\nsdk\n%s\nraw\n%s\nwant\n%s", describe(viaSDK), describe(viaRaw), want)
-	}
-	if _, err := raw.Assign(ctx, policy, []graph.Assignment{}); err != nil {
-		t.Fatal(err)
-	}
-	if left, _ := c.DeviceConfigurations().List(ctx, policy); len(left) != 0 {
+	if left, _ := api.List(ctx, policy); len(left) != 0 {
 		t.Fatalf("an empty assign must clear the policy, %d left", len(left))
 	}
 }
@@ -96,7 +97,7 @@ func TestErrorsAreTypedAndReadable(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
 
-	_, err := c.DeviceConfigurations().List(ctx, "0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a")
+	_, err := c.Assignments(graph.DeviceConfigurationsFamily).List(ctx, "0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a")
 	var ge *graph.Error
 	if !graph.IsNotFound(err) || !errors.As(err, &ge) {
 		t.Fatalf("want a typed 404, got %T %v", err, err)
@@ -107,7 +108,7 @@ func TestErrorsAreTypedAndReadable(t *testing.T) {
 
 	reader := newClient(t, srv, "5a5a5a5a-5a5a-4a5a-8a5a-5a5a5a5a5a5a", "reader")
 	policy := srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
-	_, err = reader.DeviceConfigurations().Assign(ctx, policy, sample)
+	_, err = reader.Assignments(graph.DeviceConfigurationsFamily).Assign(ctx, policy, sample)
 	if !errors.As(err, &ge) || ge.StatusCode != http.StatusForbidden {
 		t.Fatalf("want a typed 403, got %T %v", err, err)
 	}
@@ -116,7 +117,7 @@ func TestErrorsAreTypedAndReadable(t *testing.T) {
 	}
 
 	bad := newClient(t, srv, emulator.DefaultClientID, "not-the-secret")
-	_, err = bad.DeviceConfigurations().List(ctx, policy)
+	_, err = bad.Assignments(graph.DeviceConfigurationsFamily).List(ctx, policy)
 	var se *graph.SignInError
 	if !errors.As(err, &se) || se.Method != graph.MethodClientSecret || se.Code != "invalid_client" || !strings.HasPrefix(se.Description, "AADSTS7000215") {
 		t.Fatalf("want a SignInError with AADSTS7000215, got %T %v", err, err)
@@ -131,10 +132,10 @@ func TestOfficeAssignRoundTrip(t *testing.T) {
 		{Target: graph.Target{ODataType: graph.ODataOfficeGroupTarget, GroupID: "11111111-1111-1111-1111-111111111111"}},
 		{Target: graph.Target{ODataType: graph.ODataOfficeGroupTarget, GroupID: "22222222-2222-2222-2222-222222222222"}},
 	}
-	if _, err := c.OfficeClientConfigurations().Assign(context.Background(), policy, in); err != nil {
+	if _, err := c.Assignments(graph.OfficeClientConfigurationsFamily).Assign(context.Background(), policy, in); err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.OfficeClientConfigurations().List(context.Background(), policy)
+	got, err := c.Assignments(graph.OfficeClientConfigurationsFamily).List(context.Background(), policy)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,38 +10,9 @@ import (
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
 )
 
-// ODataOfficeGroupTarget is the only target type of Office client configurations.
-const ODataOfficeGroupTarget = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
-
-// RawFamily is a policy family reached through its documented URL templates rather than
-// SDK request builders, for slices the SDK does not ship (officeConfiguration is gone from
-// msgraph-beta-sdk-go v0.165.0, graph-api.md section 3). Requests still go through the
-// same kiota adapter: same auth, retries, logging and error parsing. Another family with
-// an assign action and an assignments collection is one more RawFamily value.
-type RawFamily struct {
-	CollectionPath      string // e.g. "/officeConfiguration/clientConfigurations"
-	BodyKey             string // key of the list in the assign body, e.g. "officeConfigurationAssignments"
-	AssignmentODataType string // @odata.type written on each assignment, "" for none
-}
-
-// OfficeClientConfigurationsFamily is /officeConfiguration/clientConfigurations.
-var OfficeClientConfigurationsFamily = RawFamily{
-	CollectionPath:      "/officeConfiguration/clientConfigurations",
-	BodyKey:             "officeConfigurationAssignments",
-	AssignmentODataType: "#microsoft.graph.officeClientConfigurationAssignment",
-}
-
-// OfficeClientConfigurations is the assignment API of /officeConfiguration/clientConfigurations.
-func (c *Client) OfficeClientConfigurations() AssignmentAPI {
-	return c.Raw(OfficeClientConfigurationsFamily)
-}
-
-// Raw returns the assignment API of a family described by its URL templates.
-func (c *Client) Raw(f RawFamily) AssignmentAPI { return rawAssignments{c: c, f: f} }
-
 type rawAssignments struct {
 	c *Client
-	f RawFamily
+	f Family
 }
 
 var errorMapping = abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}

@@ -13,10 +13,8 @@ var DeviceConfiguration = &assignments.Family{
 	TypeSuffix:        "device_configuration_assignments",
 	PolicyIDAttribute: "device_configuration_id",
 	PolicyNoun:        "device configuration",
-	GraphPath:         "/deviceManagement/deviceConfigurations",
+	Graph:             graph.DeviceConfigurationsFamily,
 	Filters:           true,
-	Sources:           true,
-	API:               (*graph.Client).DeviceConfigurations,
 	Targets: []assignments.TargetKind{
 		{Name: "group", ODataType: graph.ODataGroupTarget, Needs: assignments.FieldGroupID, Filterable: true,
 			Description: "the members of an Entra ID group (`group_id`)."},

@@ -13,8 +13,7 @@ var OfficeClientConfiguration = &assignments.Family{
 	TypeSuffix:        "office_client_configuration_assignments",
 	PolicyIDAttribute: "office_client_configuration_id",
 	PolicyNoun:        "Office client configuration",
-	GraphPath:         "/officeConfiguration/clientConfigurations",
-	API:               (*graph.Client).OfficeClientConfigurations,
+	Graph:             graph.OfficeClientConfigurationsFamily,
 	Targets: []assignments.TargetKind{
 		{Name: "group", ODataType: graph.ODataOfficeGroupTarget, Needs: assignments.FieldGroupID,
 			Description: "the members of an Entra ID group (`group_id`)."},
