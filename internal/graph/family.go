@@ -60,11 +60,11 @@ type Family struct {
 // DeviceConfigurationsFamily is /deviceManagement/deviceConfigurations, every derived type
 // (graph-api.md section 1).
 var DeviceConfigurationsFamily = Family{
-	CollectionPath:    "/deviceManagement/deviceConfigurations",
-	BodyKey:           "assignments",
-	Sources:           true,
-	SingleCreate:      false, // "No method match route template" for many types (13.2)
-	PageSize:          999,   // scripts use $top=999 (5.2)
+	CollectionPath: "/deviceManagement/deviceConfigurations",
+	BodyKey:        "assignments",
+	Sources:        true,
+	SingleCreate:   false, // "No method match route template" for many types (13.2)
+	PageSize:       999,   // scripts use $top=999 (5.2)
 	// Clients list it with $expand=assignments (1.7); no cap is observed, but OData allows a
 	// truncated expansion with assignments@odata.nextLink, so it must be followed (13.1).
 	ExpandAssignments: ExpandMayTruncate,
@@ -76,7 +76,7 @@ var OfficeClientConfigurationsFamily = Family{
 	CollectionPath:      "/officeConfiguration/clientConfigurations",
 	BodyKey:             "officeConfigurationAssignments",
 	AssignmentODataType: "#microsoft.graph.officeClientConfigurationAssignment",
-	SingleCreate:        true, // documented, 201 Created (seed 002)
+	SingleCreate:        true,          // documented, 201 Created (seed 002)
 	ExpandAssignments:   ExpandUnknown, // not documented or observed for this collection
 }
 
