@@ -1,0 +1,300 @@
+// Command bench measures the provider as a user runs it, against the Graph emulator with
+// Intune's documented throttle (1000 requests and 100 writes per 20 s per app) and 50 ms of
+// latency per request, with a plain terraform and the built provider, and prints one table:
+//
+//   - refresh rows: N managed policies in a tenant of T, the Graph requests and 429s of a
+//     `terraform plan`, its wall time next to `terraform plan -refresh=false` on the same
+//     configuration in the same run, and their ratio;
+//   - assignments rows: a no-op `terraform plan -refresh=false` of one policy with K
+//     assignments (the cost of the set in the provider and the framework, not of Graph);
+//   - the apply row: N policies applied under the write limit, wall time against the floor
+//     that limit imposes (what `make bench-throttle` prints).
+//
+// `make bench` runs every row; `-rows` picks some. The state of the refresh and assignments
+// rows is written directly (as an earlier apply would have left it), so a row costs only the
+// plans it measures.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+const (
+	resourceType = "intune_device_configuration_assignments"
+	latency      = 50 * time.Millisecond
+)
+
+func main() {
+	rows := flag.String("rows", "refresh,assignments,apply", "rows to run: refresh, assignments, apply")
+	refresh := flag.String("refresh", "1/5000,100/150,1000/1500,3000/4000", "refresh rows: managed/tenant policies")
+	sizes := flag.String("assignments", "100,400,1000", "assignments rows: assignments of one policy")
+	applyN := flag.Int("apply", 300, "apply row: policies to apply")
+	tf := flag.String("terraform", "terraform", "terraform binary")
+	providerDir := flag.String("provider-dir", ".bin", "directory holding terraform-provider-intune")
+	flag.Parse()
+	dir, _ := filepath.Abs(*providerDir)
+	b := bench{tf: *tf, providerDir: dir}
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "row\tGraph requests\t429s\twall\tbaseline\twall/baseline\t")
+	want := map[string]bool{}
+	for _, r := range strings.Split(*rows, ",") {
+		want[strings.TrimSpace(r)] = true
+	}
+	if want["refresh"] {
+		for _, spec := range strings.Split(*refresh, ",") {
+			var n, total int
+			if _, err := fmt.Sscanf(spec, "%d/%d", &n, &total); err != nil || n > total {
+				log.Fatalf("refresh row %q: want managed/tenant, managed <= tenant", spec)
+			}
+			must(b.refreshRow(w, n, total))
+		}
+	}
+	if want["assignments"] {
+		for _, s := range strings.Split(*sizes, ",") {
+			k, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				log.Fatalf("assignments row %q: %v", s, err)
+			}
+			must(b.assignmentsRow(w, k))
+		}
+	}
+	if want["apply"] {
+		must(b.applyRow(w, *applyN))
+	}
+	_ = w.Flush()
+	fmt.Println()
+	fmt.Println("refresh N/T: terraform plan of N managed policies in a tenant of T; baseline: terraform plan -refresh=false, same configuration, same run")
+	fmt.Println("assignments K: terraform plan -refresh=false of one policy with K assignments (no-op); baseline: the first assignments row")
+	fmt.Println("apply N: terraform apply of N policies; baseline: the floor of Intune's write limit (N writes at 100 per 20 s)")
+	fmt.Printf("emulator: documented throttle, %v latency per Graph request\n", latency)
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+type bench struct {
+	tf, providerDir string
+	firstAssignRow  time.Duration
+}
+
+// workspace is one row's emulator and terraform working directory.
+type workspace struct {
+	srv *emulator.Server
+	dir string
+	env []string
+	tf  string
+}
+
+func (b *bench) start() (*workspace, error) {
+	srv, err := emulator.Start(emulator.Config{}) // documented limits
+	if err != nil {
+		return nil, err
+	}
+	srv.SetRecordRequests(false)
+	srv.SetLatency(latency)
+	dir, err := os.MkdirTemp("", "intune-bench-")
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.CA().WriteCertFile(filepath.Join(dir, "ca.pem")); err != nil {
+		return nil, err
+	}
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides { \"intunetf/intune\" = %q }\n  direct {}\n}\n", b.providerDir)
+	if err := os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o600); err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"SSL_CERT_FILE="+filepath.Join(dir, "ca.pem"),
+		"ARM_TENANT_ID="+srv.TenantID(), "ARM_CLIENT_ID="+emulator.DefaultClientID, "ARM_CLIENT_SECRET="+emulator.DefaultClientSecret,
+		"INTUNE_GRAPH_ENDPOINT="+srv.URL(), "INTUNE_AUTHORITY_HOST="+srv.URL()+"/")
+	return &workspace{srv: srv, dir: dir, env: env, tf: b.tf}, nil
+}
+
+func (ws *workspace) close() {
+	ws.srv.Close()
+	_ = os.RemoveAll(ws.dir)
+}
+
+// run times one terraform command and returns the Graph requests and 429s it caused.
+func (ws *workspace) run(args ...string) (time.Duration, emulator.Stats, error) {
+	ws.srv.ResetStats()
+	cmd := exec.Command(ws.tf, append(args, "-input=false", "-no-color")...)
+	cmd.Dir, cmd.Env = ws.dir, ws.env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		return 0, emulator.Stats{}, fmt.Errorf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if args[0] == "plan" && !strings.Contains(string(out), "No changes.") {
+		return 0, emulator.Stats{}, fmt.Errorf("terraform %s planned changes; the row must be a no-op:\n%s", strings.Join(args, " "), out)
+	}
+	return wall, ws.srv.Stats(), nil
+}
+
+// policy is one managed policy of a row: its ID and the groups it targets.
+type policy struct {
+	id     string
+	groups []string
+}
+
+// write puts the configuration and the state an earlier apply would have left.
+func (ws *workspace) write(policies []policy) error {
+	var cfg strings.Builder
+	cfg.WriteString("terraform {\n  required_providers {\n    intune = { source = \"intunetf/intune\" }\n  }\n}\nprovider \"intune\" {}\n")
+	var resources []map[string]any
+	for i, p := range policies {
+		items := make([]string, len(p.groups))
+		elems := make([]map[string]any, len(p.groups))
+		for j, g := range p.groups {
+			items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
+			elems[j] = map[string]any{"target": "group", "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
+		}
+		fmt.Fprintf(&cfg, "resource %q \"p%d\" {\n  device_configuration_id = %q\n  assignments = [%s]\n}\n", resourceType, i, p.id, strings.Join(items, ", "))
+		resources = append(resources, map[string]any{
+			"mode": "managed", "type": resourceType, "name": fmt.Sprintf("p%d", i),
+			"provider": `provider["registry.terraform.io/intunetf/intune"]`,
+			"instances": []map[string]any{{
+				"schema_version": 0, "sensitive_attributes": []any{},
+				"attributes": map[string]any{"id": p.id, "device_configuration_id": p.id, "assignments": elems, "timeouts": nil},
+			}},
+		})
+	}
+	lineage := make([]byte, 16)
+	_, _ = rand.Read(lineage)
+	state := map[string]any{"version": 4, "terraform_version": "1.5.7", "serial": 1, "lineage": fmt.Sprintf("%x", lineage),
+		"outputs": map[string]any{}, "resources": resources, "check_results": nil}
+	raw, err := json.MarshalIndent(state, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(ws.dir, "terraform.tfstate"), raw, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(ws.dir, "main.tf"), []byte(cfg.String()), 0o600)
+}
+
+func group(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-000000000001", i) }
+
+// seed adds total policies, the first n managed, each managed one with the given groups.
+func (ws *workspace) seed(n, total int, groups func(i int) []string) ([]policy, error) {
+	var managed []policy
+	for i := 0; i < total; i++ {
+		id := ws.srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: fmt.Sprintf("bench %d", i)})
+		if i >= n {
+			continue
+		}
+		p := policy{id: id, groups: groups(i)}
+		as := make([]emulator.Assignment, len(p.groups))
+		for j, g := range p.groups {
+			as[j] = emulator.Assignment{Target: emulator.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: g}}
+		}
+		if err := ws.srv.SetDeviceConfigurationAssignments(id, as); err != nil {
+			return nil, err
+		}
+		managed = append(managed, p)
+	}
+	return managed, nil
+}
+
+func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
+	ws, err := b.start()
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	managed, err := ws.seed(n, total, func(i int) []string { return []string{group(i)} })
+	if err != nil {
+		return err
+	}
+	if err := ws.write(managed); err != nil {
+		return err
+	}
+	base, _, err := ws.run("plan", "-refresh=false")
+	if err != nil {
+		return err
+	}
+	wall, st, err := ws.run("plan")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "refresh %d/%d\t%d\t%d\t%s\t%s\t%.2f\t\n", n, total, st.Requests, st.Throttled,
+		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), wall.Seconds()/base.Seconds())
+	return nil
+}
+
+func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
+	ws, err := b.start()
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	managed, err := ws.seed(1, 1, func(int) []string {
+		gs := make([]string, k)
+		for j := range gs {
+			gs[j] = group(j)
+		}
+		return gs
+	})
+	if err != nil {
+		return err
+	}
+	if err := ws.write(managed); err != nil {
+		return err
+	}
+	wall, st, err := ws.run("plan", "-refresh=false")
+	if err != nil {
+		return err
+	}
+	if b.firstAssignRow == 0 {
+		b.firstAssignRow = wall
+	}
+	fmt.Fprintf(w, "assignments %d\t%d\t%d\t%s\t%s\t%.2f\t\n", k, st.Requests, st.Throttled,
+		wall.Round(100*time.Millisecond), b.firstAssignRow.Round(100*time.Millisecond), wall.Seconds()/b.firstAssignRow.Seconds())
+	return nil
+}
+
+func (b *bench) applyRow(w *tabwriter.Writer, n int) error {
+	ws, err := b.start()
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	ws.srv.SetLatency(0) // the write limit, not latency, is what this row measures
+	var cfg strings.Builder
+	cfg.WriteString("terraform {\n  required_providers {\n    intune = { source = \"intunetf/intune\" }\n  }\n}\nprovider \"intune\" {}\n")
+	for i := 0; i < n; i++ {
+		id := ws.srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: fmt.Sprintf("bench %d", i)})
+		fmt.Fprintf(&cfg, "resource %q \"p%d\" {\n  device_configuration_id = %q\n  assignments = [{ target = \"group\", group_id = %q }]\n}\n", resourceType, i, id, group(i))
+	}
+	if err := os.WriteFile(filepath.Join(ws.dir, "main.tf"), []byte(cfg.String()), 0o600); err != nil {
+		return err
+	}
+	wall, st, err := ws.run("apply", "-auto-approve")
+	if err != nil {
+		return err
+	}
+	const writesPerWindow, window = 100, 20 * time.Second
+	floor := time.Duration(float64(n) / writesPerWindow * float64(window))
+	fmt.Fprintf(w, "apply %d\t%d\t%d\t%s\t%s\t%.2f\t\n", n, st.Requests, st.Throttled,
+		wall.Round(100*time.Millisecond), floor, wall.Seconds()/floor.Seconds())
+	return nil
+}
