@@ -3,6 +3,8 @@ package assignments
 import (
 	"context"
 	"time"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
 )
 
 // Clock is the engine's time source: when a write happened and how the consistency wait
@@ -18,16 +20,7 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return graph.Sleep(ctx, d) }
 
 // clock is the provider's clock, or the real one.
 func (d *ProviderData) clock() Clock {

@@ -122,9 +122,9 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		var priorID types.String
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &priorID)...)
 		creating = !strings.EqualFold(priorID.ValueString(), id)
-	}
-	if !creating {
-		r.noteSpellingOnly(ctx, req, resp, id)
+		if !creating {
+			r.noteSpellingOnly(ctx, req, resp, priorID.ValueString(), id)
+		}
 	}
 	if !creating || r.data == nil || r.data.Client == nil {
 		// Update: the refresh has just read the policy. No client: the provider's own
@@ -168,10 +168,9 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 // noteSpellingOnly warns, on an update, when the only change is the letter case of IDs:
 // Terraform shows the new spelling (inside the set as an element removed and one added),
 // and the reviewer should know that the apply sends nothing.
-func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, id string) {
-	var priorID types.String
+// priorID and id are the same policy in any spelling (the caller checked).
+func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, priorID, id string) {
 	var priorSet, planSet types.Set
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &priorID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &planSet)...)
 	if resp.Diagnostics.HasError() || priorSet.IsNull() || planSet.IsUnknown() || planSet.IsNull() {
@@ -187,10 +186,10 @@ func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlan
 			return
 		}
 	}
-	if !r.f.sameSet(prior, planned) || !strings.EqualFold(priorID.ValueString(), id) {
+	if !r.f.sameSet(prior, planned) {
 		return
 	}
-	if priorID.ValueString() == id && priorSet.Equal(planSet) {
+	if priorID == id && priorSet.Equal(planSet) {
 		return // nothing changed at all
 	}
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Only the letter case of IDs changed for %s %s", r.f.PolicyNoun, id),

@@ -109,10 +109,11 @@ type resilience struct {
 }
 
 func newResilience(p *pacer) *resilience {
-	return &resilience{pacer: p, policy: defaultRetryPolicy, sleep: sleepCtx}
+	return &resilience{pacer: p, policy: defaultRetryPolicy, sleep: Sleep}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or returns ctx.Err() as soon as ctx ends; the engine's real clock uses it too.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

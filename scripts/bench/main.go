@@ -215,19 +215,30 @@ func (ws *workspace) seed(n, total int, groups func(i int) []string) ([]policy, 
 	return managed, nil
 }
 
-func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
+// prepare starts a row's emulator with total policies, the first n managed with the given
+// groups, and writes their configuration and state.
+func (b *bench) prepare(n, total int, groups func(i int) []string) (*workspace, error) {
 	ws, err := b.start()
+	if err != nil {
+		return nil, err
+	}
+	managed, err := ws.seed(n, total, groups)
+	if err == nil {
+		err = ws.write(managed)
+	}
+	if err != nil {
+		ws.close()
+		return nil, err
+	}
+	return ws, nil
+}
+
+func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
+	ws, err := b.prepare(n, total, func(i int) []string { return []string{group(i)} })
 	if err != nil {
 		return err
 	}
 	defer ws.close()
-	managed, err := ws.seed(n, total, func(i int) []string { return []string{group(i)} })
-	if err != nil {
-		return err
-	}
-	if err := ws.write(managed); err != nil {
-		return err
-	}
 	base, _, err := ws.run("plan", "-refresh=false")
 	if err != nil {
 		return err
@@ -242,12 +253,7 @@ func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
 }
 
 func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
-	ws, err := b.start()
-	if err != nil {
-		return err
-	}
-	defer ws.close()
-	managed, err := ws.seed(1, 1, func(int) []string {
+	ws, err := b.prepare(1, 1, func(int) []string {
 		gs := make([]string, k)
 		for j := range gs {
 			gs[j] = group(j)
@@ -257,9 +263,7 @@ func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
 	if err != nil {
 		return err
 	}
-	if err := ws.write(managed); err != nil {
-		return err
-	}
+	defer ws.close()
 	wall, st, err := ws.run("plan", "-refresh=false")
 	if err != nil {
 		return err
