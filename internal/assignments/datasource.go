@@ -71,7 +71,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	got, err := d.f.api(client).List(ctx, id)
+	got, _, err := d.data.reader(d.f).Get(ctx, id)
 	if err != nil {
 		detail := errorDetail(err, d.f, id)
 		var ns *graph.NotSentError

@@ -210,6 +210,17 @@ func (f *Family) reconcile(prior []element, remote []graph.Assignment) (elems []
 	return elems, unsupported
 }
 
+// remote is the direct assignments Graph holds, as elements (unsupported ones left out).
+func (f *Family) remote(as []graph.Assignment) []element {
+	elems, _ := f.reconcile(nil, directOnly(as))
+	return elems
+}
+
+// sameRemote says two answers from Graph hold the same direct assignments.
+func (f *Family) sameRemote(a, b []graph.Assignment) bool {
+	return f.sameSet(f.remote(a), f.remote(b))
+}
+
 // keys are the sorted identities of a set of elements.
 func (f *Family) keys(elems []element) []string {
 	out := make([]string, len(elems))

@@ -23,8 +23,9 @@ type ProviderData struct {
 	// Clock is the engine's time source; nil means the real clock.
 	Clock Clock
 
-	mu     sync.Mutex
-	claims map[string]string // family|lower-case ID -> the ID as the first claimant wrote it
+	mu      sync.Mutex
+	claims  map[string]string  // family|lower-case ID -> the ID as the first claimant wrote it
+	readers map[string]*reader // by family
 }
 
 // NewProviderData wraps a configured client.
@@ -51,6 +52,21 @@ func (d *ProviderData) claim(f *Family, policyID string) (bool, string) {
 	}
 	d.claims[key] = policyID
 	return true, ""
+}
+
+// reader is the family's shared reader for this run (reader.go). Call it only with a client.
+func (d *ProviderData) reader(f *Family) *reader {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.readers == nil {
+		d.readers = map[string]*reader{}
+	}
+	rd, ok := d.readers[f.TypeSuffix]
+	if !ok {
+		rd = newReader(f.api(d.Client), f.Graph)
+		d.readers[f.TypeSuffix] = rd
+	}
+	return rd
 }
 
 // providerDataFrom checks what Configure handed over. Nil means Terraform has not

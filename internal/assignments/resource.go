@@ -135,7 +135,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	summary := fmt.Sprintf("Planning the assignments of %s %s", r.f.PolicyNoun, id)
 	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
-	current, err := r.f.api(r.data.Client).List(ctx, id)
+	current, _, err := r.data.reader(r.f).Get(ctx, id)
 	if err != nil {
 		r.addGraphError(&resp.Diagnostics, summary, err, id, "Nothing was changed: the plan only reads the policy.")
 		return
@@ -221,7 +221,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 	defer unlock()
 	// Check the policy exists before changing anything, and learn what it holds: the
 	// resource takes over those assignments, and the plan has warned about them.
-	current, err := r.f.api(client).List(ctx, p.policyID)
+	current, _, err := r.data.reader(r.f).Get(ctx, p.policyID)
 	if err != nil {
 		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed.")
 		return false
@@ -272,7 +272,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	defer unlock()
 	// What Graph holds right now, not what the plan assumed: a change made since the plan
 	// must not be overwritten unseen, and a set Graph already holds need not be sent.
-	current, err := r.f.api(client).List(ctx, p.policyID)
+	current, _, err := r.data.reader(r.f).Get(ctx, p.policyID)
 	if err == nil {
 		if last := lastWritten(ctx, req.Private); last != nil {
 			current, err = r.awaitConsistency(ctx, client, p.policyID, last, current)
@@ -355,6 +355,7 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 		}
 		desired = append(desired, a)
 	}
+	r.data.reader(r.f).Forget(p.policyID)
 	got, err := r.f.api(client).Assign(ctx, p.policyID, desired)
 	if err != nil {
 		detail := errorDetail(err, r.f, p.policyID) + writeOutcome(err)
@@ -412,7 +413,8 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	defer cancel()
 
 	var prior []element
-	if !set.IsNull() && !set.IsUnknown() {
+	havePrior := !set.IsNull() && !set.IsUnknown()
+	if havePrior {
 		var diags diag.Diagnostics
 		prior, _, diags = elementsFromSet(ctx, set)
 		resp.Diagnostics.Append(diags...)
@@ -420,7 +422,12 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 
 	pid := policyID.ValueString()
 	last := lastWritten(ctx, req.Private)
-	got, err := r.f.api(client).List(ctx, pid)
+	got, listed, err := r.data.reader(r.f).Get(ctx, pid)
+	if err == nil && listed && havePrior && !r.f.sameSet(prior, r.f.remote(got)) {
+		// A listing that differs from the state: drift, or a listing that left
+		// assignments out. The policy's own /assignments tells which.
+		got, err = r.data.reader(r.f).Confirm(ctx, pid, got, r.f.sameRemote)
+	}
 	if err == nil && last != nil {
 		got, err = r.awaitConsistency(ctx, client, pid, last, got)
 		if err == nil {
@@ -497,6 +504,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	unlock := lockPolicy(r.f, policyID.ValueString())
+	r.data.reader(r.f).Forget(policyID.ValueString())
 	_, err := r.f.api(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
 	unlock()
 	if err != nil && !graph.IsNotFound(err) {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -218,19 +219,31 @@ func (c *reqCtx) entityBody(f *policyFamily, p policy) obj {
 }
 
 // renderPolicy applies $select/$expand to one policy: "assignments" is
-// served, other navigation properties are empty. Caller holds s.mu.
-func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel, exp []string) obj {
+// served, other navigation properties are empty. list says the policy is an
+// item of a collection answer. Under Server.expand the assignments may be
+// cut with a next link, or left empty on lists (graph-api.md 11.4, 13.1).
+// Caller holds s.mu.
+func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel, exp []string, list bool) obj {
 	pc := p.core()
 	o := project(p.json(), sel)
 	for _, e := range exp {
 		ctx := c.metadataURL(f.itemPath(pc.id) + "/" + e)
 		vals := []any{}
-		if e == "assignments" {
-			for _, a := range pc.lag.visible(pc.assigns) {
+		next := ""
+		if e == "assignments" && !(list && slices.Contains(s.expand.emptyOnLists, f.path)) {
+			visible := pc.lag.visible(pc.assigns)
+			if lim := s.expand.limit; lim > 0 && len(visible) > lim {
+				visible = visible[:lim]
+				next = c.baseURL() + "/beta/" + f.itemPath(pc.id) + "/assignments?$skiptoken=" + encodeSkipToken(lim)
+			}
+			for _, a := range visible {
 				vals = append(vals, f.assignmentJSON(s, a))
 			}
 		}
 		o = append(o, kv{e + "@odata.context", ctx}, kv{e, vals})
+		if next != "" {
+			o = append(o, kv{e + "@odata.nextLink", next})
+		}
 	}
 	return o
 }
@@ -281,7 +294,7 @@ func (s *Server) policyList(c *reqCtx, f *policyFamily) {
 	var items []obj
 	for _, p := range f.store(s).list() {
 		if flt.match(p.json()) {
-			items = append(items, s.renderPolicy(c, f, p, sel, exp))
+			items = append(items, s.renderPolicy(c, f, p, sel, exp, true))
 		}
 	}
 	s.mu.Unlock()
@@ -301,7 +314,7 @@ func (s *Server) policyGet(c *reqCtx, f *policyFamily, id string) {
 	p, found := f.store(s).get(id)
 	var body obj
 	if found {
-		body = append(obj{{"@odata.context", c.metadataURL(f.path + contextSuffix(sel, exp) + "/$entity")}}, s.renderPolicy(c, f, p, sel, exp)...)
+		body = append(obj{{"@odata.context", c.metadataURL(f.path + contextSuffix(sel, exp) + "/$entity")}}, s.renderPolicy(c, f, p, sel, exp, false)...)
 	}
 	s.mu.Unlock()
 	if !found {

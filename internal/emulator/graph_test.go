@@ -634,3 +634,39 @@ func TestThrottlingWindows(t *testing.T) {
 		t.Errorf("reads must still pass: %d", r.status)
 	}
 }
+
+// The [INF] switches of graph-api.md 13.1 and 11.4: a cut expansion with a next link that
+// pages through the rest, and a collection whose lists ignore $expand=assignments.
+func TestExpandAssignmentsSwitches(t *testing.T) {
+	s := startEmu(t, func(c *emulator.Config) { c.ExpandAssignmentsLimit = 1 })
+	tok := getToken(t, s, rwClient)
+	id := s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	doReq(t, s, "POST", devPath(id, "assign"), tok, map[string]any{"assignments": []any{group(group1), group(group2)}}, nil)
+
+	for _, target := range []string{"/beta/deviceManagement/deviceConfigurations?$select=id&$expand=assignments", devPath(id) + "?$expand=assignments"} {
+		r := doReq(t, s, "GET", target, tok, nil, nil)
+		v := r.json
+		if strings.Contains(target, "$select") {
+			v = r.values(t)[0]
+		}
+		as, _ := v["assignments"].([]any)
+		next, _ := v["assignments@odata.nextLink"].(string)
+		if len(as) != 1 || next == "" {
+			t.Fatalf("%s: want 1 inlined assignment and a next link, got %s", target, r.raw)
+		}
+		rest := doReq(t, s, "GET", next, tok, nil, nil)
+		if got := rest.values(t); rest.status != 200 || len(got) != 1 || got[0]["id"] == as[0].(map[string]any)["id"] {
+			t.Fatalf("%s: the next link must page through the other assignment, got %d %s", target, rest.status, rest.raw)
+		}
+	}
+
+	s.SetExpandAssignments(0, "deviceManagement/deviceConfigurations")
+	r := doReq(t, s, "GET", "/beta/deviceManagement/deviceConfigurations?$expand=assignments", tok, nil, nil)
+	v := r.values(t)[0]
+	if as, ok := v["assignments"].([]any); !ok || len(as) != 0 || v["assignments@odata.nextLink"] != nil {
+		t.Fatalf("a list that ignores $expand answers assignments: [], got %s", r.raw)
+	}
+	if g := doReq(t, s, "GET", devPath(id)+"?$expand=assignments", tok, nil, nil); len(g.json["assignments"].([]any)) != 2 {
+		t.Fatalf("item GETs still expand, got %s", g.raw)
+	}
+}

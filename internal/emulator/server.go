@@ -120,6 +120,18 @@ type Config struct {
 	// time, method, path and query, status (0: dropped). Bodies and headers
 	// (tokens, secrets) are never written.
 	RequestLog io.Writer
+
+	// ExpandAssignmentsLimit [INF, graph-api.md 13.1] inlines at most this many
+	// assignments per policy under $expand=assignments, on lists and items of
+	// every family; a cut list is followed by "assignments@odata.nextLink",
+	// which pages through the policy's /assignments from that offset. 0 (the
+	// default) inlines all of them.
+	ExpandAssignmentsLimit int
+	// ExpandAssignmentsEmpty [INF: graph-api.md 11.4 reports it for settings-catalog lists; for these families it is a guess] lists the
+	// collection paths (e.g. "deviceManagement/deviceConfigurations") whose
+	// lists ignore $expand=assignments: every policy is answered with
+	// "assignments": [] whatever it holds. Item GETs still expand.
+	ExpandAssignmentsEmpty []string
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
@@ -149,6 +161,7 @@ type Server struct {
 
 	mu        sync.Mutex // guards the Graph data below
 	pageSize  int
+	expand    expandBehaviour
 	devices   *store[*devicePolicy]
 	offices   *store[*officePolicy]
 	officeCfg officeSingleton
@@ -225,6 +238,7 @@ func Start(cfg Config) (*Server, error) {
 		signKey:  key,
 		kid:      base64.RawURLEncoding.EncodeToString(sum[:15]),
 		pageSize: cfg.PageSize,
+		expand:   expandBehaviour{limit: cfg.ExpandAssignmentsLimit, emptyOnLists: cfg.ExpandAssignmentsEmpty},
 		devices:  newStore[*devicePolicy](),
 		offices:  newStore[*officePolicy](),
 	}
@@ -299,6 +313,22 @@ func (s *Server) SetPageSize(n int) {
 		n = s.cfg.PageSize
 	}
 	s.pageSize = n
+}
+
+// expandBehaviour is how $expand=assignments is answered (Config.ExpandAssignmentsLimit,
+// Config.ExpandAssignmentsEmpty). Guarded by Server.mu.
+type expandBehaviour struct {
+	limit        int
+	emptyOnLists []string
+}
+
+// SetExpandAssignments changes, at run time, how $expand=assignments is answered: at most
+// limit assignments inlined per policy (0: all), and the collection paths whose lists
+// answer "assignments": [] (graph-api.md 11.4, 13.1; all [INF]).
+func (s *Server) SetExpandAssignments(limit int, emptyOnLists ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expand = expandBehaviour{limit: limit, emptyOnLists: emptyOnLists}
 }
 
 // Requests returns a copy of the request log, in arrival order (only the

@@ -46,6 +46,11 @@ type AssignmentAPI interface {
 	// Assign replaces the policy's direct assignments with the given set and returns
 	// the set the service now holds.
 	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
+	// ListPolicies reads one page of the family's policies with $expand=assignments
+	// (next "" for the first page, else the previous page's Next).
+	ListPolicies(ctx context.Context, next string) (PolicyPage, error)
+	// ListMany reads the assignments of up to MaxBatch policies in one JSON batch.
+	ListMany(ctx context.Context, policyIDs []string) ([]BatchResult, error)
 }
 
 // normalizeFilter maps the service's several spellings of "no filter" (type "none" or

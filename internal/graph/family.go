@@ -16,7 +16,8 @@ const (
 type Expand int
 
 const (
-	// ExpandUnknown: not observed; a client must not rely on it.
+	// ExpandUnknown: not observed; a client must not rely on it unchecked (the engine's
+	// reader lists with it, but believes an answer only where it proves itself).
 	ExpandUnknown Expand = iota
 	// ExpandFull: every item carries all of its assignments.
 	ExpandFull

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
@@ -26,29 +25,20 @@ func (r rawAssignments) request(method abs.HttpMethod, action, policyID string) 
 }
 
 func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment, error) {
-	ri := r.request(abs.GET, "assignments", policyID)
-	var out []Assignment
-	for page := 0; ; page++ {
-		coll, err := r.send(ctx, ri, "listing assignments of "+policyID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, coll.assignments()...)
-		if coll.nextLink == "" {
-			return out, nil
-		}
-		if page > 10000 {
-			return nil, fmt.Errorf("listing assignments of %s: more than 10000 pages, giving up", policyID)
-		}
-		next, err := url.Parse(coll.nextLink)
-		if err != nil {
-			return nil, fmt.Errorf("listing assignments of %s: bad @odata.nextLink %q: %w", policyID, coll.nextLink, err)
-		}
-		ri = abs.NewRequestInformation()
-		ri.Method = abs.GET
-		ri.Headers.TryAdd("Accept", "application/json")
-		ri.SetUri(*next)
+	what := "listing assignments of " + policyID
+	coll, err := r.send(ctx, r.request(abs.GET, "assignments", policyID), what)
+	if err != nil {
+		return nil, err
 	}
+	out := coll.assignments()
+	if coll.nextLink == "" {
+		return out, nil
+	}
+	rest, _, err := r.follow(ctx, coll.nextLink, what)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, rest...), nil
 }
 
 func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error) {

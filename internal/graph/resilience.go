@@ -56,7 +56,8 @@ func pacerFor(tenant, client string, l Limits) *pacer {
 	return p.(*pacer)
 }
 
-func (p *pacer) wait(ctx context.Context, write bool) error {
+// wait takes cost request tokens (and one write token for a write), or returns ctx's error.
+func (p *pacer) wait(ctx context.Context, write bool, cost int) error {
 	if p == nil {
 		return nil
 	}
@@ -65,8 +66,10 @@ func (p *pacer) wait(ctx context.Context, write bool) error {
 			return err
 		}
 	}
-	if p.any != nil {
-		return p.any.Wait(ctx)
+	for i := 0; p.any != nil && i < cost; i++ {
+		if err := p.any.Wait(ctx); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -134,15 +137,21 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		}
 		_ = req.Body.Close()
 	}
+	// A $batch of GETs is reads: paced as one read per item (the service counts each,
+	// graph-api.md 4.3, 5.1) and safe to repeat.
+	write, cost := isWrite(req.Method), 1
+	if rb, ok := ctx.Value(readBatchKey).(readBatchOption); ok {
+		write, cost = false, max(rb.items, 1)
+	}
 	// GET and DELETE are safe to repeat; a POST only when its builder said so.
-	resendable := !isWrite(req.Method) || req.Method == http.MethodDelete || ctx.Value(idempotentKey) != nil
+	resendable := !write || req.Method == http.MethodDelete || ctx.Value(idempotentKey) != nil
 
 	// uncertain: an earlier attempt of a write may have reached the service (a dropped
 	// connection, a 5xx). Only then can a later failure not promise "nothing was applied".
 	uncertain := false
 	lastStatus := 0
 	for attempt := 1; ; attempt++ {
-		if err := m.pacer.wait(ctx, isWrite(req.Method)); err != nil {
+		if err := m.pacer.wait(ctx, write, cost); err != nil {
 			return nil, &NotSentError{Reason: NotSentPacing, Method: req.Method, Attempts: attempt - 1,
 				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
@@ -162,7 +171,7 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		if resp != nil {
 			lastStatus = resp.StatusCode
 		}
-		if isWrite(req.Method) && (err != nil || (resp != nil && resp.StatusCode >= 500)) {
+		if write && (err != nil || (resp != nil && resp.StatusCode >= 500)) {
 			uncertain = true
 		}
 		retry, delay := m.decide(resp, err, attempt)

@@ -159,7 +159,7 @@ func TestPacerKeepsWritesUnderTheWindowLimit(t *testing.T) {
 	p := pacerFor("tenant-pacing-test", "app", Limits{Window: time.Second, Writes: 10, Requests: 0})
 	start := time.Now()
 	for i := 0; i < 11; i++ {
-		if err := p.wait(context.Background(), true); err != nil {
+		if err := p.wait(context.Background(), true, 1); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
@@ -33,6 +34,8 @@ func main() {
 	readLag := flag.Duration("read-lag", 0, "assignment reads show the previous set for this long after a change")
 	logLimit := flag.Int("log-limit", 1000, "keep only the newest N requests in memory (0 = all)")
 	logRequests := flag.Bool("log-requests", false, "print one line per request (method, path, status; never bodies or tokens) to stderr")
+	expandLimit := flag.Int("expand-assignments-limit", 0, "inline at most N assignments per policy under $expand=assignments, then assignments@odata.nextLink (0 = all; graph-api.md 13.1, inferred)")
+	expandEmpty := flag.String("expand-assignments-empty", "", "comma-separated collection paths whose lists answer $expand=assignments with an empty list, e.g. deviceManagement/deviceConfigurations (as graph-api.md 11.4 reports for settings-catalog lists; inferred here)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -48,6 +51,9 @@ func main() {
 		DisableThrottling: *noThrottle,
 		ThrottleLimits:    emulator.ThrottleLimits{Window: *window, AppWrites: *appWrites},
 		RequestLog:        map[bool]io.Writer{true: os.Stderr, false: nil}[*logRequests],
+
+		ExpandAssignmentsLimit: *expandLimit,
+		ExpandAssignmentsEmpty: splitNonEmpty(*expandEmpty),
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -74,4 +80,15 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
+}
+
+// splitNonEmpty splits a comma-separated flag value, dropping empty parts.
+func splitNonEmpty(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,332 @@
+package assignments
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+// listFrom is the number of distinct policies of a family a run must have asked for
+// before the reader lists the family's collection: below it, reads go one by one or in
+// JSON batches, so a plan of a few policies never pages through a large tenant. Measured
+// with `make bench` (README, "Performance").
+const listFrom = 20
+
+// reader serves every assignment read of one family in one provider run (a plan, an
+// apply, an import): resources' refreshes, plan-time reads on create, the checks before a
+// write, and data sources. Reads that arrive together are answered together (graph-api.md
+// sections 1.7, 5, 13):
+//
+//   - one pending read is one GET {collection}/{id}/assignments;
+//   - several are one JSON batch of up to graph.MaxBatch GETs;
+//   - once listFrom distinct policies were asked for, the collection is listed with
+//     $expand=assignments, a page at a time, and later reads are answered from it.
+//
+// A page is fetched only while the requests the run has sent for the family stay below
+// the number of policies asked for, with what the pending reads would still cost held
+// back: no configuration sends more than one request per policy (not counting retries,
+// the pages of a policy with more assignments than a page holds, or re-reads while Graph
+// catches up with a write).
+//
+// An answer is never older than the run: everything comes from requests sent during it.
+// A policy this run has written is always read again directly. A listing is trusted only
+// where it proves itself: a policy listed without an "assignments" member, or with one
+// cut by assignments@odata.nextLink (graph-api.md 13.1), is read on its own (or in a
+// batch: the rest would cost that request anyway), and an empty expansion is believed only once some policy of the family was
+// listed with a non-empty one (a family that ignores $expand answers them all empty,
+// graph-api.md 11.4). distrust turns the listing off for the rest of the run.
+type reader struct {
+	api graph.AssignmentAPI
+	// listable: the family's collection is not known to ignore $expand=assignments
+	// (graph.Family); where it is not known to honour it either, the guards below apply.
+	listable bool
+
+	mu       sync.Mutex
+	asked    map[string]bool               // lower-case IDs asked for in this run
+	demand   int                           // len(asked)
+	spent    int                           // requests sent for the family in this run
+	known    map[string][]graph.Assignment // answers read in this run, by lower-case ID
+	listed   map[string]bool               // known entries that came from the listing
+	empty    map[string]bool               // listed with an empty expansion, not yet believed
+	written  map[string]bool               // written in this run: read directly from now on
+	evidence bool                          // some policy was listed with assignments
+	distrust bool                          // the listing answered wrongly or failed
+	next     string                        // the listing's next page; "" before the first
+	listDone bool
+	pending  []*waiter
+	busy     bool // a goroutine is answering pending reads
+}
+
+type waiter struct {
+	key, id  string
+	deadline time.Time // zero: none
+	done     chan struct{}
+	got      []graph.Assignment
+	listed   bool
+	err      error
+}
+
+func newReader(api graph.AssignmentAPI, f graph.Family) *reader {
+	return &reader{
+		api:      api,
+		listable: f.ExpandAssignments != graph.ExpandIgnored,
+		asked:    map[string]bool{}, known: map[string][]graph.Assignment{},
+		listed: map[string]bool{}, empty: map[string]bool{}, written: map[string]bool{},
+	}
+}
+
+// Get returns the assignments of policyID as Graph holds them in this run. listed says the
+// answer came from a collection listing; a caller that knows what to expect (a refresh)
+// can confirm a surprising listed answer with Confirm. Errors are graph.AssignmentAPI.List's;
+// ctx's deadline bounds the wait.
+func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignment, listed bool, err error) {
+	key := strings.ToLower(policyID)
+	r.mu.Lock()
+	if r.written[key] {
+		r.mu.Unlock()
+		got, err = r.api.List(ctx, policyID)
+		return got, false, err
+	}
+	if !r.asked[key] {
+		r.asked[key] = true
+		r.demand++
+	}
+	if as, ok := r.answerLocked(key); ok {
+		listed = r.listed[key]
+		r.mu.Unlock()
+		return as, listed, nil
+	}
+	w := &waiter{key: key, id: policyID, done: make(chan struct{})}
+	if d, ok := ctx.Deadline(); ok {
+		w.deadline = d
+	}
+	r.pending = append(r.pending, w)
+	if !r.busy {
+		r.busy = true
+		go r.run(context.WithoutCancel(ctx))
+	}
+	r.mu.Unlock()
+	select {
+	case <-w.done:
+		return w.got, w.listed, w.err
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// Confirm reads policyID directly, for a listed answer that differs from what the caller
+// expected. When the direct answer differs from the listed one, the listing is not
+// trusted for the rest of the run.
+func (r *reader) Confirm(ctx context.Context, policyID string, listedAnswer []graph.Assignment, same func(a, b []graph.Assignment) bool) ([]graph.Assignment, error) {
+	got, err := r.api.List(ctx, policyID)
+	if err != nil {
+		return nil, err
+	}
+	key := strings.ToLower(policyID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.spent++
+	r.known[key], r.listed[key] = got, false
+	if !same(got, listedAnswer) && !r.distrust {
+		r.distrust = true
+		tflog.Warn(ctx, "the collection listing with $expand=assignments disagrees with the policy's own assignments; reading policies one by one for the rest of this run",
+			map[string]any{"policy_id": policyID})
+	}
+	return got, nil
+}
+
+// Forget is called before a write of policyID: from then on this run reads it directly.
+func (r *reader) Forget(policyID string) {
+	key := strings.ToLower(policyID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.written[key] = true
+	delete(r.known, key)
+}
+
+// answerLocked is what the run already knows of key, if it may be used.
+func (r *reader) answerLocked(key string) ([]graph.Assignment, bool) {
+	as, ok := r.known[key]
+	if !ok || (r.listed[key] && r.distrust) || (r.empty[key] && !r.evidence) {
+		return nil, false
+	}
+	return as, true
+}
+
+// run answers pending reads until there are none.
+func (r *reader) run(ctx context.Context) {
+	for {
+		r.mu.Lock()
+		r.deliverLocked()
+		if len(r.pending) == 0 {
+			r.busy = false
+			r.mu.Unlock()
+			return
+		}
+		if r.shouldListLocked() {
+			next := r.next
+			dctx, cancel := r.stepContext(ctx, r.pending)
+			r.mu.Unlock()
+			page, err := r.api.ListPolicies(dctx, next)
+			cancel()
+			r.mu.Lock()
+			r.spent++
+			if err != nil {
+				// Reads go one by one (or batched) instead; they report their own errors.
+				r.distrust = true
+				tflog.Warn(ctx, "listing the family's policies failed; reading them one by one", map[string]any{"error": err.Error()})
+			} else {
+				r.mergeLocked(page)
+			}
+			r.mu.Unlock()
+			continue
+		}
+		take := r.takeLocked()
+		dctx, cancel := r.stepContext(ctx, take)
+		r.spent++
+		r.mu.Unlock()
+		ids := make([]string, len(take))
+		for i, w := range take {
+			ids[i] = w.id
+		}
+		results := r.read(dctx, ids)
+		cancel()
+		r.mu.Lock()
+		for i, w := range take {
+			if results[i].Err == nil {
+				r.known[w.key], r.listed[w.key] = results[i].Assignments, false
+				delete(r.empty, w.key)
+			}
+		}
+		for i, w := range take {
+			w.got, w.err = results[i].Assignments, results[i].Err
+			close(w.done)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// read answers ids with one GET, or one batch.
+func (r *reader) read(ctx context.Context, ids []string) []graph.BatchResult {
+	if len(ids) == 1 {
+		as, err := r.api.List(ctx, ids[0])
+		return []graph.BatchResult{{Assignments: as, Err: err}}
+	}
+	out, err := r.api.ListMany(ctx, ids)
+	if err == nil {
+		return out
+	}
+	tflog.Debug(ctx, "the JSON batch failed; reading its policies one by one", map[string]any{"error": err.Error()})
+	out = make([]graph.BatchResult, len(ids))
+	for i, id := range ids {
+		out[i].Assignments, out[i].Err = r.api.List(ctx, id)
+	}
+	return out
+}
+
+// deliverLocked answers the pending reads the run already knows.
+func (r *reader) deliverLocked() {
+	rest := r.pending[:0]
+	for _, w := range r.pending {
+		if as, ok := r.answerLocked(w.key); ok {
+			w.got, w.listed = as, r.listed[w.key]
+			close(w.done)
+			continue
+		}
+		rest = append(rest, w)
+	}
+	r.pending = rest
+}
+
+// shouldListLocked: list the next page when the family can be listed, enough policies
+// were asked for, and the page fits in the run's budget of one request per policy after
+// holding back what the pending reads would cost in batches.
+func (r *reader) shouldListLocked() bool {
+	if !r.listable || r.distrust || r.listDone || r.demand < listFrom {
+		return false
+	}
+	reserve := (distinct(r.pending) + graph.MaxBatch - 1) / graph.MaxBatch
+	return r.spent+1+reserve <= r.demand
+}
+
+// mergeLocked records a listed page.
+func (r *reader) mergeLocked(page graph.PolicyPage) {
+	for _, p := range page.Policies {
+		key := strings.ToLower(p.ID)
+		if !p.Complete || r.written[key] {
+			continue
+		}
+		if _, direct := r.known[key]; direct && !r.listed[key] {
+			continue // read directly in this run already: keep that answer
+		}
+		r.known[key], r.listed[key] = p.Assignments, true
+		if len(p.Assignments) == 0 {
+			r.empty[key] = true
+		} else {
+			r.evidence = true
+			delete(r.empty, key)
+		}
+	}
+	r.next = page.Next
+	r.listDone = page.Next == ""
+}
+
+// takeLocked removes up to graph.MaxBatch pending reads of distinct policies (every
+// waiter of each) from the queue.
+func (r *reader) takeLocked() []*waiter {
+	var take, rest []*waiter
+	keys := map[string]bool{}
+	for _, w := range r.pending {
+		if !keys[w.key] && len(keys) == graph.MaxBatch {
+			rest = append(rest, w)
+			continue
+		}
+		keys[w.key] = true
+		take = append(take, w)
+	}
+	r.pending = rest
+	// One request per policy: a batch item per distinct key; extra waiters share it.
+	var uniq []*waiter
+	var dups []*waiter
+	seen := map[string]bool{}
+	for _, w := range take {
+		if seen[w.key] {
+			dups = append(dups, w)
+			continue
+		}
+		seen[w.key] = true
+		uniq = append(uniq, w)
+	}
+	// Waiters for a key already taken wait for the answer in the queue.
+	r.pending = append(dups, r.pending...)
+	return uniq
+}
+
+// stepContext is the context of one request made for the given waiters: it ends at the
+// latest of their deadlines (none if one has none), so the request is not cut short for
+// a waiter with more time, nor kept going after every waiter has left.
+func (r *reader) stepContext(ctx context.Context, ws []*waiter) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, w := range ws {
+		if w.deadline.IsZero() {
+			return context.WithCancel(ctx)
+		}
+		if w.deadline.After(latest) {
+			latest = w.deadline
+		}
+	}
+	return context.WithDeadline(ctx, latest)
+}
+
+func distinct(ws []*waiter) int {
+	seen := map[string]bool{}
+	for _, w := range ws {
+		seen[w.key] = true
+	}
+	return len(seen)
+}

@@ -1,0 +1,158 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+// fakeTenant is a family's collection in memory: T policies, one group each, listed in
+// pages of pageSize. Every call is one request; calls and listings count them.
+type fakeTenant struct {
+	ids      []string
+	pageSize int
+	calls    atomic.Int64
+	listings atomic.Int64
+}
+
+func newFakeTenant(t int) *fakeTenant {
+	ft := &fakeTenant{pageSize: 999}
+	for i := 0; i < t; i++ {
+		ft.ids = append(ft.ids, fmt.Sprintf("policy-%05d", i))
+	}
+	return ft
+}
+
+func groupOf(id string) []graph.Assignment {
+	return []graph.Assignment{{ID: id + "_g", Target: graph.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: "g-" + id}}}
+}
+
+func (ft *fakeTenant) request() { ft.calls.Add(1) }
+
+func (ft *fakeTenant) List(_ context.Context, id string) ([]graph.Assignment, error) {
+	ft.request()
+	return groupOf(strings.ToLower(id)), nil
+}
+
+func (ft *fakeTenant) Assign(context.Context, string, []graph.Assignment) ([]graph.Assignment, error) {
+	return nil, fmt.Errorf("not used")
+}
+
+func (ft *fakeTenant) ListPolicies(_ context.Context, next string) (graph.PolicyPage, error) {
+	ft.request()
+	ft.listings.Add(1)
+	start := 0
+	if next != "" {
+		fmt.Sscanf(next, "skip=%d", &start)
+	}
+	end := min(start+ft.pageSize, len(ft.ids))
+	page := graph.PolicyPage{}
+	for _, id := range ft.ids[start:end] {
+		page.Policies = append(page.Policies, graph.PolicyAssignments{ID: id, Assignments: groupOf(id), Complete: true})
+	}
+	if end < len(ft.ids) {
+		page.Next = fmt.Sprintf("skip=%d", end)
+	}
+	return page, nil
+}
+
+func (ft *fakeTenant) ListMany(_ context.Context, ids []string) ([]graph.BatchResult, error) {
+	ft.request()
+	out := make([]graph.BatchResult, len(ids))
+	for i, id := range ids {
+		out[i].Assignments = groupOf(strings.ToLower(id))
+	}
+	return out, nil
+}
+
+// refresh reads n of the tenant's policies with par reads in flight at a time, as
+// Terraform's walk does (-parallelism), and checks every answer.
+func refresh(t *testing.T, rd *reader, ft *fakeTenant, n, par int) {
+	t.Helper()
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for _, id := range ft.ids[:n] {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			got, _, err := rd.Get(context.Background(), strings.ToUpper(id[:1])+id[1:])
+			if err != nil || len(got) != 1 || got[0].Target.GroupID != "g-"+id {
+				bad.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if bad.Load() > 0 {
+		t.Fatalf("%d of %d reads got a wrong answer", bad.Load(), n)
+	}
+}
+
+// No configuration sends more requests than one per policy, whatever the sizes and the
+// parallelism (issue 9's budget); and a refresh of many policies lists the collection.
+func TestReaderNeverSendsMoreThanOneRequestPerPolicy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for i := 0; i < 60; i++ {
+		n := 1 + rng.IntN(200)
+		total := n + rng.IntN(6000)
+		par := 1 + rng.IntN(12)
+		ft := newFakeTenant(total)
+		rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+		refresh(t, rd, ft, n, par)
+		if c := ft.calls.Load(); c > int64(n) {
+			t.Errorf("N=%d T=%d parallelism=%d: %d requests, more than one per policy", n, total, par, c)
+		}
+	}
+}
+
+// With Terraform's default parallelism, a refresh of 1,000 of 1,500 policies costs at
+// most 40 requests (issue 9's target; typically 7: a read, a few batches, two pages), and
+// one policy in a tenant of 5,000 costs one. The bounds hold even if no reads pile up
+// (a loaded machine): listFrom-1 single reads, then the pages.
+func TestReaderRefreshSizes(t *testing.T) {
+	for _, tc := range []struct{ n, total, max int }{{1, 5000, 1}, {100, 150, 40}, {1000, 1500, 40}, {3000, 4000, 40}} {
+		ft := newFakeTenant(tc.total)
+		rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+		refresh(t, rd, ft, tc.n, 10)
+		t.Logf("refresh %d/%d: %d requests, %d listings", tc.n, tc.total, ft.calls.Load(), ft.listings.Load())
+		if c := ft.calls.Load(); c > int64(tc.max) {
+			t.Errorf("refresh %d/%d: %d requests (%d listings), want at most %d", tc.n, tc.total, c, ft.listings.Load(), tc.max)
+		}
+		if tc.n >= listFrom && ft.listings.Load() == 0 {
+			t.Errorf("refresh %d/%d: no listing", tc.n, tc.total)
+		}
+	}
+}
+
+// A family known to ignore $expand is never listed.
+func TestReaderDoesNotListAFamilyThatIgnoresExpand(t *testing.T) {
+	ft := newFakeTenant(100)
+	rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandIgnored})
+	refresh(t, rd, ft, 100, 10)
+	if ft.listings.Load() != 0 || ft.calls.Load() > 100 {
+		t.Fatalf("%d listings, %d requests", ft.listings.Load(), ft.calls.Load())
+	}
+}
+
+// A policy written in this run is read directly afterwards, never from the listing.
+func TestReaderReadsWrittenPoliciesDirectly(t *testing.T) {
+	ft := newFakeTenant(50)
+	rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+	refresh(t, rd, ft, 50, 10)
+	before := ft.calls.Load()
+	if _, _, err := rd.Get(context.Background(), ft.ids[3]); err != nil || ft.calls.Load() != before {
+		t.Fatalf("a second read of a known policy sent %d requests (err %v)", ft.calls.Load()-before, err)
+	}
+	rd.Forget(ft.ids[3])
+	if _, listed, err := rd.Get(context.Background(), ft.ids[3]); err != nil || listed || ft.calls.Load() != before+1 {
+		t.Fatalf("after a write: listed=%v, %d requests, err %v; want one direct read", listed, ft.calls.Load()-before, err)
+	}
+}

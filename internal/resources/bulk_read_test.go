@@ -1,0 +1,244 @@
+package resources_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/intunetf/terraform-provider-intune/internal/acctest"
+)
+
+// The bulk read path (issue 9): a refresh of many policies of a family is served by
+// listing the family's collection with $expand=assignments, not by one request per
+// policy, and it still shows real drift, follows cut expansions, survives a family that
+// ignores $expand, and waits out Graph's lag after this provider's own writes.
+
+const (
+	bulkManaged = 24 // policies under management: above the reader's listing threshold (20), and few enough writes (3 applies) to stay under the frozen fake clock's write window
+	bulkTenant  = 32 // policies in the tenant
+)
+
+// graphCalls counts the HTTP requests that reached Graph (a $batch counts once; its items
+// are not separate requests on the wire).
+func graphCalls(env *acctest.Env) (calls, listings int) {
+	for _, r := range env.Server.Requests() {
+		if r.BatchItemID != "" || !strings.Contains(r.Path, "/beta/") {
+			continue
+		}
+		calls++
+		if strings.Contains(r.RawQuery, "expand=assignments") {
+			listings++
+		}
+	}
+	return calls, listings
+}
+
+// callMark remembers the request count at a moment and checks the requests since.
+type callMark struct {
+	env              *acctest.Env
+	calls, listings  int
+	lastN, lastListN int
+}
+
+func (m *callMark) mark() { m.calls, m.listings = graphCalls(m.env) }
+
+// atMost fails when more than max requests reached Graph since mark, or when none was a
+// collection listing (wantListing) or some was (!wantListing).
+func (m *callMark) atMost(max int, wantListing bool, why string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		c, l := graphCalls(m.env)
+		m.lastN, m.lastListN = c-m.calls, l-m.listings
+		if m.lastN > max {
+			return fmt.Errorf("%d Graph requests since the mark, want at most %d: %s", m.lastN, max, why)
+		}
+		if wantListing != (m.lastListN > 0) {
+			return fmt.Errorf("%d collection listings among %d requests, want listing=%v: %s", m.lastListN, m.lastN, wantListing, why)
+		}
+		return nil
+	}
+}
+
+// bulkTenantOf makes a tenant of bulkTenant policies of the family, the first bulkManaged
+// of which are returned; every policy gets groups (so listings carry assignments).
+func bulkTenantOf(t *testing.T, env *acctest.Env, f family, groups ...string) []string {
+	t.Helper()
+	ids := make([]string, bulkTenant)
+	for i := range ids {
+		ids[i] = f.newPolicy(env)
+		f.portal(t, env, ids[i], groups...)
+	}
+	sort.Strings(ids) // any order; stable HCL
+	return ids[:bulkManaged]
+}
+
+// manyConfig manages each policy with the given groups, one resource per policy
+// (count: the test framework's state shim does not support for_each).
+func (f family) manyConfig(env *acctest.Env, ids []string, groups ...string) string {
+	items := make([]string, len(groups))
+	for i, g := range groups {
+		items[i] = f.groupItem(g)
+	}
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = fmt.Sprintf("%q", id)
+	}
+	return env.ProviderConfig() + fmt.Sprintf(`
+locals {
+  policies = [%s]
+}
+
+resource %q "many" {
+  count = length(local.policies)
+  %s = local.policies[count.index]
+  assignments = [%s]
+}
+`, strings.Join(quoted, ", "), f.typeName, f.policyAttr, strings.Join(items, ", "))
+}
+
+// A refresh of 24 adopted policies in a tenant of 32 lists the collection instead of
+// reading each policy; the plan is empty, and a change made in the portal still shows as
+// drift, on exactly that policy.
+func TestAccBulkRead_refreshOfManyPoliciesListsTheCollection(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		ids := bulkTenantOf(t, env, f, groupA)
+		m := &callMark{env: env}
+		drifted, kept := f.typeName+".many[7]", f.typeName+".many[8]"
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.manyConfig(env, ids, groupA)},
+				{
+					PreConfig:    m.mark,
+					RefreshState: true,
+					Check:        m.atMost(bulkManaged/4, true, "a refresh of many policies is served by listing the collection"),
+				},
+				{
+					PreConfig: func() {
+						f.portal(t, env, ids[7], groupA, groupB)
+						m.mark()
+					},
+					Config: f.manyConfig(env, ids, groupA),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(drifted, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction(kept, plancheck.ResourceActionNoop),
+					}},
+					Check: resource.ComposeTestCheckFunc(f.groups(env, ids[7], groupA), f.groups(env, ids[8], groupA)),
+				},
+			},
+		})
+		if m.lastN == 0 {
+			t.Fatal("the refresh step's check did not run")
+		}
+	})
+}
+
+// A plan with few policies never lists the tenant: one policy costs one request.
+func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		ids := bulkTenantOf(t, env, f, groupA)
+		m := &callMark{env: env}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.config(env, ids[0], "", groupA)},
+				{PreConfig: m.mark, RefreshState: true, Check: m.atMost(1, false, "one policy is one GET of its assignments")},
+			},
+		})
+	})
+}
+
+// Graph may cut an expansion and give the rest behind assignments@odata.nextLink
+// (graph-api.md 13.1, emulator switch ExpandAssignmentsLimit): the reader follows it, so
+// the refresh sees every assignment and the plan is empty.
+func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		ids := bulkTenantOf(t, env, f, groupA, groupB)
+		env.Server.SetExpandAssignments(1)
+		m := &callMark{env: env}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.manyConfig(env, ids, groupA, groupB)},
+				{
+					PreConfig: m.mark,
+					Config:    f.manyConfig(env, ids, groupA, groupB),
+					PlanOnly:  true, // fails on any diff: a cut expansion read as whole would remove groupB
+				},
+				{
+					PreConfig:    m.mark,
+					RefreshState: true,
+					// a few reads and batches before the listing, the listing, and batches for
+					// the cut policies; believing the cut lists would cost one confirming
+					// read per policy
+					Check: m.atMost(bulkManaged/3, true, "cut expansions are read whole, in batches"),
+				},
+			},
+		})
+	})
+}
+
+// A family whose collection answers $expand=assignments with empty lists (emulator switch
+// ExpandAssignmentsEmpty; graph-api.md 11.4 reports it for settings-catalog lists) must
+// not show every policy's assignments as removed: the reader notices the listing
+// disagrees with the policies' own assignments and reads them directly, never more than
+// one request per policy.
+func TestAccBulkRead_familyIgnoringExpandIsNotDrift(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		ids := bulkTenantOf(t, env, f, groupA)
+		collection := map[bool]string{true: "deviceManagement/deviceConfigurations", false: "officeConfiguration/clientConfigurations"}[strings.Contains(f.typeName, "device")]
+		env.Server.SetExpandAssignments(0, collection)
+		m := &callMark{env: env}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.manyConfig(env, ids, groupA)},
+				{PreConfig: m.mark, Config: f.manyConfig(env, ids, groupA), PlanOnly: true},
+				{
+					PreConfig:    m.mark,
+					RefreshState: true,
+					// believing the empty lists would cost one confirming read per policy
+					Check: m.atMost(bulkManaged/3, true, "empty listings of a family that ignores $expand are not believed; the policies are read in batches"),
+				},
+			},
+		})
+	})
+}
+
+// Right after an apply, Graph may still answer the sets from before it (read lag): the
+// refresh through the bulk path waits that out instead of reporting drift, on the
+// engine's clock.
+func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		ids := bulkTenantOf(t, env, f, groupA)
+		clock := env.UseFakeClock()
+		empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+		m := &callMark{env: env}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{Config: f.manyConfig(env, ids, groupA), ConfigPlanChecks: empty},
+				{
+					PreConfig: func() {
+						env.Server.SetReadLag(10 * time.Second)
+						m.mark()
+					},
+					Config:           f.manyConfig(env, ids, groupB),
+					ConfigPlanChecks: empty,
+					Check:            f.groups(env, ids[3], groupB),
+				},
+			},
+		})
+		if clock.Slept() < 10*time.Second {
+			t.Fatalf("the provider waited %v on the clock, less than the 10 s lag: the test did not meet the lag", clock.Slept())
+		}
+		if _, listings := graphCalls(env); listings == 0 {
+			t.Fatal("no collection listing was made: the test did not exercise the bulk path")
+		}
+	})
+}
