@@ -204,6 +204,9 @@ type Stats struct {
 	AppliedWrites int64
 	// Batches counts $batch envelopes.
 	Batches int64
+	// BatchItems counts the requests that came inside a $batch; Requests - BatchItems is
+	// the HTTP requests that reached the service.
+	BatchItems int64
 	// Throttled counts 429s served by the throttling windows.
 	Throttled int64
 	// Injected counts faults served: FailNext/AddFault rules and random
@@ -253,9 +256,12 @@ func (s *Server) addStat(f func(*Stats)) {
 func (s *Server) countInjected() { s.addStat(func(st *Stats) { st.Injected++ }) }
 
 // countGraphResponse records the outcome of a Graph request.
-func (s *Server) countGraphResponse(method string, batchEnvelope bool, status int, dropped, applied bool) {
+func (s *Server) countGraphResponse(method string, batchEnvelope, batchItem bool, status int, dropped, applied bool) {
 	s.addStat(func(st *Stats) {
 		st.Requests++
+		if batchItem {
+			st.BatchItems++
+		}
 		write := isWrite(method) && !batchEnvelope
 		if batchEnvelope {
 			st.Batches++

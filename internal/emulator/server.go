@@ -439,7 +439,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.logMu.Unlock()
 		if graph {
-			s.countGraphResponse(r.Method, c.batchEnvelope, sw.status, p != nil, c.appliedBeforeDrop)
+			s.countGraphResponse(r.Method, c.batchEnvelope, rec.BatchItemID != "", sw.status, p != nil, c.appliedBeforeDrop)
 		}
 		if p != nil {
 			// Only now: the client may look at the log/stats as soon as

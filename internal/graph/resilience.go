@@ -31,9 +31,11 @@ type Limits struct {
 // DefaultLimits are the documented per-app limits.
 var DefaultLimits = Limits{Window: 20 * time.Second, Writes: 100, Requests: 1000}
 
-// pacingHeadroom keeps the client a little under the limit, so clock drift and the
-// service's own window alignment do not tip it over.
-const pacingHeadroom = 0.95
+// pacingHeadroom keeps the client a little under the limit: with a burst of one, any 20 s
+// interval holds at most 1 + 0.98*100 = 99 writes, whatever the service's window
+// alignment, so the documented 100 is never reached by this process alone; the rest of the
+// margin absorbs clock drift. (0.95 cost 3 s per 300 writes for nothing: `make bench`.)
+const pacingHeadroom = 0.98
 
 type pacer struct{ writes, any *rate.Limiter }
 

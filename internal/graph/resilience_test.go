@@ -163,7 +163,7 @@ func TestPacerKeepsWritesUnderTheWindowLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// 10 per second at 95%: the 11th write cannot go before ~1.05 s.
+	// 10 per second at 98%: the 11th write cannot go before ~1.02 s.
 	if elapsed := time.Since(start); elapsed < time.Second {
 		t.Fatalf("11 writes in %v: faster than 10 per second", elapsed)
 	}
