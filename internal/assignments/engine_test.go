@@ -115,7 +115,7 @@ func setOf(t *testing.T, f *Family, elems ...element) types.Set {
 	if d.HasError() {
 		t.Fatal(d)
 	}
-	return s
+	return s.SetValue
 }
 
 func TestValidateRules(t *testing.T) {

@@ -98,7 +98,7 @@ func elementsFromSet(ctx context.Context, set types.Set) ([]element, []types.Obj
 	return out, objs, diags
 }
 
-func (f *Family) setFromElements(elems []element) (types.Set, diag.Diagnostics) {
+func (f *Family) setFromElements(elems []element) (setValue, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	objType := types.ObjectType{AttrTypes: f.elementAttrTypes()}
 	vals := make([]attr.Value, 0, len(elems))
@@ -109,7 +109,7 @@ func (f *Family) setFromElements(elems []element) (types.Set, diag.Diagnostics) 
 	}
 	s, d := types.SetValue(objType, vals)
 	diags.Append(d...)
-	return s, diags
+	return setValue{SetValue: s}, diags
 }
 
 // toGraph maps a validated element to its wire form.

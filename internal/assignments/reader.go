@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -60,6 +61,8 @@ type reader struct {
 	listDone bool
 	pending  []*waiter
 	busy     bool // a goroutine is answering pending reads
+
+	waiting atomic.Int64 // reads blocked in Get, for tests that model Terraform's walk
 }
 
 type waiter struct {
@@ -111,6 +114,8 @@ func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignme
 		go r.run(context.WithoutCancel(ctx))
 	}
 	r.mu.Unlock()
+	r.waiting.Add(1)
+	defer r.waiting.Add(-1)
 	select {
 	case <-w.done:
 		return w.got, w.listed, w.err

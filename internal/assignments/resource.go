@@ -51,12 +51,12 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 }
 
 func (r *Resource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var set types.Set
+	var set setValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("assignments"), &set)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.f.validate(ctx, set, path.Root("assignments"))...)
+	resp.Diagnostics.Append(r.f.validate(ctx, set.SetValue, path.Root("assignments"))...)
 }
 
 // Default operation timeouts: long enough to ride out Intune throttling for a large
@@ -143,12 +143,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	remote, unsupported := r.f.reconcile(nil, directOnly(current))
 	r.warnUnsupported(unsupported, id, &resp.Diagnostics)
 
-	var set types.Set
+	var set setValue
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &set)...)
 	if resp.Diagnostics.HasError() || set.IsUnknown() || len(remote) == 0 {
 		return
 	}
-	planned, _, d := elementsFromSet(ctx, set)
+	planned, _, d := elementsFromSet(ctx, set.SetValue)
 	resp.Diagnostics.Append(d...)
 	removed, unsure := r.f.removedBy(remote, planned)
 	if len(removed) == 0 {
@@ -170,14 +170,14 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 // and the reviewer should know that the apply sends nothing.
 // priorID and id are the same policy in any spelling (the caller checked).
 func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, priorID, id string) {
-	var priorSet, planSet types.Set
+	var priorSet, planSet setValue
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &planSet)...)
 	if resp.Diagnostics.HasError() || priorSet.IsNull() || planSet.IsUnknown() || planSet.IsNull() {
 		return
 	}
-	prior, _, d1 := elementsFromSet(ctx, priorSet)
-	planned, _, d2 := elementsFromSet(ctx, planSet)
+	prior, _, d1 := elementsFromSet(ctx, priorSet.SetValue)
+	planned, _, d2 := elementsFromSet(ctx, planSet.SetValue)
 	if d1.HasError() || d2.HasError() {
 		return
 	}
@@ -258,9 +258,9 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	defer cancel()
 
 	p := r.readPlan(ctx, req.Plan, &resp.Diagnostics)
-	var priorSet types.Set
+	var priorSet setValue
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
-	prior, _, d := elementsFromSet(ctx, priorSet)
+	prior, _, d := elementsFromSet(ctx, priorSet.SetValue)
 	resp.Diagnostics.Append(d...)
 	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, p.policyID)
 	client := r.data.requireClient(summary, &resp.Diagnostics)
@@ -324,7 +324,7 @@ type planned struct {
 
 func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) planned {
 	var id, policyID types.String
-	var set types.Set
+	var set setValue
 	diags.Append(plan.GetAttribute(ctx, path.Root("id"), &id)...)
 	diags.Append(plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
 	diags.Append(plan.GetAttribute(ctx, path.Root("assignments"), &set)...)
@@ -336,7 +336,7 @@ func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Di
 		return p
 	}
 	var d diag.Diagnostics
-	p.elems, p.objs, d = elementsFromSet(ctx, set)
+	p.elems, p.objs, d = elementsFromSet(ctx, set.SetValue)
 	diags.Append(d...)
 	return p
 }
@@ -400,7 +400,7 @@ func (r *Resource) recordWrite(ctx context.Context, private privateSetter, befor
 
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var id, policyID types.String
-	var set types.Set
+	var set setValue
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
@@ -416,7 +416,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	havePrior := !set.IsNull() && !set.IsUnknown()
 	if havePrior {
 		var diags diag.Diagnostics
-		prior, _, diags = elementsFromSet(ctx, set)
+		prior, _, diags = elementsFromSet(ctx, set.SetValue)
 		resp.Diagnostics.Append(diags...)
 	}
 

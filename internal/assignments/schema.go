@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -107,7 +108,8 @@ func (f *Family) resourceSchema() schema.Schema {
 				PlanModifiers: []planmodifier.String{requiresReplaceUnlessCaseOnly()},
 			},
 			"assignments": schema.SetNestedAttribute{
-				Required: true,
+				Required:   true,
+				CustomType: setType{SetType: basetypes.SetType{ElemType: schema.NestedAttributeObject{Attributes: attrs}.Type()}},
 				MarkdownDescription: "The complete set of direct assignments of the policy. Assignments not listed here are removed " +
 					"on apply; an empty set removes them all." + f.sourcesNote(),
 				NestedObject: schema.NestedAttributeObject{Attributes: attrs},
