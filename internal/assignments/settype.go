@@ -31,7 +31,7 @@ type setType struct {
 }
 
 var (
-	_ basetypes.SetTypable                  = setType{}
+	_ basetypes.SetTypable                    = setType{}
 	_ basetypes.SetValuableWithSemanticEquals = setValue{}
 )
 
@@ -42,7 +42,9 @@ func (t setType) Equal(o attr.Type) bool {
 
 func (t setType) String() string { return "assignments.setType[" + t.ElementType().String() + "]" }
 
-func (t setType) ValueType(context.Context) attr.Value { return setValue{SetValue: basetypes.NewSetNull(t.ElementType())} }
+func (t setType) ValueType(context.Context) attr.Value {
+	return setValue{SetValue: basetypes.NewSetNull(t.ElementType())}
+}
 
 func (t setType) ValueFromSet(_ context.Context, s basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
 	return setValue{SetValue: s}, nil
