@@ -243,3 +243,54 @@ func (p *Protocol) ReadDataSource(typeName string, config map[string]any) []*tfp
 	}
 	return resp.Diagnostics
 }
+
+// ListResult is one result of a list resource, decoded.
+type ListResult struct {
+	DisplayName string
+	Identity    tftypes.Value // null when absent
+	Resource    tftypes.Value // null unless includeResource
+	Diagnostics []*tfprotov6.Diagnostic
+}
+
+// List runs a list resource (`terraform query`'s list block) with the given configuration,
+// and returns every result; it fails the test when the call itself fails.
+func (p *Protocol) List(typeName string, config map[string]any, includeResource bool, limit int64) []ListResult {
+	p.t.Helper()
+	s, ok := p.schema.ListResourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no list resource %s", typeName)
+	}
+	cfg := p.dynamic(s.ValueType(), config)
+	ctx := context.Background()
+	ls, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		p.t.Fatal("the provider server does not serve list resources")
+	}
+	stream, err := ls.ListResource(ctx, &tfprotov6.ListResourceRequest{TypeName: typeName, Config: &cfg, IncludeResource: includeResource, Limit: limit})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resType := p.schema.ResourceSchemas[typeName].ValueType()
+	idSchemas, err := p.server.GetResourceIdentitySchemas(ctx, &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	idType := idSchemas.IdentitySchemas[typeName].ValueType()
+	var out []ListResult
+	for r := range stream.Results {
+		lr := ListResult{DisplayName: r.DisplayName, Diagnostics: r.Diagnostics,
+			Identity: tftypes.NewValue(idType, nil), Resource: tftypes.NewValue(resType, nil)}
+		if r.Identity != nil && r.Identity.IdentityData != nil {
+			if lr.Identity, err = r.Identity.IdentityData.Unmarshal(idType); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+		if r.Resource != nil {
+			if lr.Resource, err = r.Resource.Unmarshal(resType); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+		out = append(out, lr)
+	}
+	return out
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -25,6 +26,7 @@ var (
 	_ resource.ResourceWithImportState    = &Resource{}
 	_ resource.ResourceWithValidateConfig = &Resource{}
 	_ resource.ResourceWithModifyPlan     = &Resource{}
+	_ resource.ResourceWithIdentity       = &Resource{}
 )
 
 // Resource is the authoritative assignments resource of one policy family.
@@ -204,13 +206,13 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	resp.State.Raw = req.Plan.Raw.Copy()
 	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	ok := r.create(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics)
+	ok := r.create(ctx, req.Plan, &resp.State, resp.Identity, resp.Private, &resp.Diagnostics)
 	if !ok {
 		resp.State.RemoveResource(ctx)
 	}
 }
 
-func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, private privateSetter, diags *diag.Diagnostics) bool {
+func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateSetter, diags *diag.Diagnostics) bool {
 	p := r.readPlan(ctx, plan, diags)
 	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, p.policyID)
 	client := r.data.requireClient(summary, diags)
@@ -246,7 +248,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 			"\n\nThe next terraform plan reads the policy again and shows the difference as an update.")
 		got = p.elems
 	}
-	r.setState(ctx, state, p.id, p.policyID, got, diags)
+	r.setState(ctx, state, identity, p.id, p.policyID, got, diags)
 	r.recordWrite(ctx, private, before, got, diags)
 	return true
 }
@@ -310,7 +312,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		resp.Diagnostics.AddError(summary, answerDiffers(missing, extra)+
 			"\n\nThe state records what Graph answered; run terraform plan to see the difference.")
 	}
-	r.setState(ctx, &resp.State, p.id, p.policyID, got, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, resp.Identity, p.id, p.policyID, got, &resp.Diagnostics)
 	r.recordWrite(ctx, resp.Private, now, got, &resp.Diagnostics)
 }
 
@@ -451,7 +453,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	if !id.IsNull() && !id.IsUnknown() && id.ValueString() != "" {
 		stateID = id.ValueString() // import sets it; a change of spelling keeps it
 	}
-	r.setState(ctx, &resp.State, stateID, pid, elems, &resp.Diagnostics)
+	r.setState(ctx, &resp.State, resp.Identity, stateID, pid, elems, &resp.Diagnostics)
 }
 
 func lastWritten(ctx context.Context, p privateGetter) *written {
@@ -513,17 +515,50 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	}
 }
 
+// IdentitySchema: a resource is identified by its policy's ID alone (Terraform 1.12+:
+// list results, `import { identity = {...} }`). The identity holds the ID in lower case,
+// as Graph compares it, so a change of letter case is not a change of identity.
+func (r *Resource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		r.f.PolicyIDAttribute: identityschema.StringAttribute{RequiredForImport: true,
+			Description: "ID of the " + r.f.PolicyNoun + " (a GUID)."},
+	}}
+}
+
+func (r *Resource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, policyID string, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	diags.Append(identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(policyID))...)
+}
+
+// ImportState takes the policy ID from `terraform import`'s ID, an import block's `id`, or
+// an import block's `identity`; one parser (parsePolicyID) checks all three.
 func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
-	if !guidPattern.MatchString(id) {
+	raw, from := req.ID, "Import takes the "+r.f.PolicyNoun+" ID"
+	if raw == "" && req.Identity != nil {
+		var v types.String
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &v)...)
+		raw, from = v.ValueString(), "The import identity's "+r.f.PolicyIDAttribute+" takes the "+r.f.PolicyNoun+" ID"
+	}
+	id, ok := parsePolicyID(raw)
+	if !ok {
 		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Import takes the %s ID, a GUID such as 11111111-2222-3333-4444-555555555555; got %q. "+
+			fmt.Sprintf("%s, a GUID such as 11111111-2222-3333-4444-555555555555; got %q. "+
 				"Nothing was imported and nothing was sent to Graph. The ID is in the Intune admin center's address bar "+
-				"when the policy is open, or in the id attribute of the policy's Graph object.", r.f.PolicyNoun, req.ID))
+				"when the policy is open, or in the id attribute of the policy's Graph object.", from, raw))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), id)...)
+	r.setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+}
+
+// parsePolicyID is the one parser of policy IDs given outside a configuration (import IDs
+// and identities): surrounding space is dropped, and the rest must be a GUID.
+func parsePolicyID(raw string) (string, bool) {
+	id := strings.TrimSpace(raw)
+	return id, guidPattern.MatchString(id)
 }
 
 type getAttributeFunc func(context.Context, path.Path, interface{}) diag.Diagnostics
@@ -540,7 +575,8 @@ func withTimeout(ctx context.Context, get getAttributeFunc,
 	return context.WithTimeout(ctx, d)
 }
 
-func (r *Resource) setState(ctx context.Context, state *tfsdk.State, id, policyID string, elems []element, diags *diag.Diagnostics) {
+func (r *Resource) setState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, id, policyID string, elems []element, diags *diag.Diagnostics) {
+	r.setIdentity(ctx, identity, policyID, diags)
 	set, d := r.f.setFromElements(elems)
 	diags.Append(d...)
 	diags.Append(state.SetAttribute(ctx, path.Root("id"), id)...)

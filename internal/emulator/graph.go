@@ -21,6 +21,9 @@ const (
 	rkNavEmpty // groupAssignments, deviceStatuses...: served as empty collections
 	rkOfficeSingleton
 	rkOfficeUpdatePriorities
+	rkFilterCollection // deviceManagement/assignmentFilters (graph-api.md 9)
+	rkFilterCount
+	rkFilter
 	rkBatch
 	rkNotEmulated
 )
@@ -28,8 +31,9 @@ const (
 // route is a parsed /beta path.
 type route struct {
 	kind         routeKind
-	fam          *policyFamily // the policy family of the path; nil for $batch and rkNotEmulated
-	policyID     string
+	fam          *policyFamily // the policy family of the path; nil for $batch, assignment filters and rkNotEmulated
+	path         string        // collection path below /beta of a route outside the policy families (assignment filters)
+	policyID     string        // the URL key of a policy, or of an assignment filter
 	assignmentID string
 	cast         string // type-cast segment on an item (without "microsoft.graph.")
 	navName      string // for rkNavEmpty / rkNotEmulated
@@ -97,6 +101,9 @@ func parseRoute(t []string) (*route, string) {
 func parseDeviceRoute(t []string) (*route, string) {
 	if len(t) == 1 {
 		return &route{kind: rkNotEmulated, navName: "deviceManagement"}, ""
+	}
+	if eq(t[1], "assignmentFilters") {
+		return parseFilterRoute(t)
 	}
 	if !eq(t[1], "deviceConfigurations") {
 		return nil, t[1]
@@ -196,8 +203,8 @@ func anyEq(seg string, names []string) bool {
 	return false
 }
 
-// family is the route's policy family; paths outside both ($batch) are
-// quoted as deviceConfigurations ones.
+// family is the route's policy family; paths outside both ($batch,
+// assignment filters) are quoted as deviceConfigurations ones.
 func (r *route) family() *policyFamily {
 	if r.fam == nil {
 		return deviceFamily
@@ -214,9 +221,12 @@ func (r *route) fefURL(path string) string {
 // actions namespace-qualified as microsoft.management.services.api).
 func (r *route) internalPath() string {
 	var b strings.Builder
-	if r.kind == rkOfficeSingleton {
+	switch {
+	case r.kind == rkOfficeSingleton:
 		b.WriteString("/officeConfiguration")
-	} else {
+	case r.path != "":
+		b.WriteString("/" + r.path)
+	default:
 		b.WriteString("/" + r.family().path)
 	}
 	if r.policyID != "" {
@@ -317,6 +327,8 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		s.serveOfficeSingleton(c)
 	case rkOfficeUpdatePriorities:
 		s.officeUpdatePriorities(c, !s.cfg.LenientValidation)
+	case rkFilterCollection, rkFilterCount, rkFilter:
+		s.serveAssignmentFilters(c, rt)
 	default:
 		s.servePolicy(c, rt, rt.fam)
 	}

@@ -377,6 +377,9 @@ func (c *reqCtx) expandSpec(q *queryOpts, typeName string, navs []string) ([]str
 			}
 		}
 		if e == "*" {
+			if len(navs) == 0 {
+				return nil, true // nothing to expand (assignments, assignment filters)
+			}
 			return navs[:1], true
 		}
 		if found == "" {

@@ -10,10 +10,25 @@ import (
 // Seed is the JSON seed file format of the intune-emulator command:
 //
 //	{"deviceConfigurations":[{"id":..,"odataType":..,"displayName":..,"assignments":[...]}],
-//	 "officeClientConfigurations":[{"id":..,"displayName":..,"priority":1,"assignments":[...]}]}
+//	 "officeClientConfigurations":[{"id":..,"displayName":..,"priority":1,"assignments":[...]}],
+//	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}]}
 type Seed struct {
-	DeviceConfigurations       []SeedPolicy `json:"deviceConfigurations"`
-	OfficeClientConfigurations []SeedPolicy `json:"officeClientConfigurations"`
+	DeviceConfigurations       []SeedPolicy           `json:"deviceConfigurations"`
+	OfficeClientConfigurations []SeedPolicy           `json:"officeClientConfigurations"`
+	AssignmentFilters          []SeedAssignmentFilter `json:"assignmentFilters"`
+}
+
+// SeedAssignmentFilter is one seeded assignment filter, with the wire names
+// of graph-api.md 9.2. id "" => new GUID; platform "" => "unknown";
+// assignmentFilterManagementType "" => "devices". Unknown enumeration values
+// are an error (matched without regard to case).
+type SeedAssignmentFilter struct {
+	ID             string `json:"id"`
+	DisplayName    string `json:"displayName"`
+	Description    string `json:"description"`
+	Platform       string `json:"platform"`
+	Rule           string `json:"rule"`
+	ManagementType string `json:"assignmentFilterManagementType"`
 }
 
 // SeedPolicy is one seeded policy of either family.
@@ -55,13 +70,27 @@ func (s *Server) LoadSeedFile(path string) error {
 }
 
 // LoadSeed decodes a Seed document (unknown fields rejected, so typos in
-// hand-written seed files surface) and stores its policies.
+// hand-written seed files surface) and stores its assignment filters and
+// policies.
 func (s *Server) LoadSeed(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var sd Seed
 	if err := dec.Decode(&sd); err != nil {
 		return fmt.Errorf("emulator: seed: %w", err)
+	}
+	// Filters first, and all checked before any is stored: policies'
+	// assignments may name them.
+	for i, f := range sd.AssignmentFilters {
+		if _, ok := enumMember(f.Platform, filterPlatforms, false); !ok && f.Platform != "" {
+			return fmt.Errorf("emulator: seed: assignmentFilters[%d]: unknown platform %q", i, f.Platform)
+		}
+		if _, ok := enumMember(f.ManagementType, filterManagementTypes, false); !ok && f.ManagementType != "" {
+			return fmt.Errorf("emulator: seed: assignmentFilters[%d]: unknown assignmentFilterManagementType %q", i, f.ManagementType)
+		}
+	}
+	for _, f := range sd.AssignmentFilters {
+		s.AddAssignmentFilter(AssignmentFilter{ID: f.ID, DisplayName: f.DisplayName, Description: f.Description, Platform: f.Platform, Rule: f.Rule, ManagementType: f.ManagementType})
 	}
 	for _, p := range sd.DeviceConfigurations {
 		id := s.AddDeviceConfiguration(DeviceConfiguration{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description})

@@ -105,8 +105,8 @@ type Config struct {
 	// unsupported method: 0 => 405 "No method match route template"; set
 	// 400 to mimic Intune front-ends that answer 400.
 	WrongVerbStatus int
-	// PatchReturnsEntity [INF] answers device PATCH with the docs' 200 +
-	// entity instead of the real service's 204.
+	// PatchReturnsEntity [INF] answers device and assignment filter PATCH
+	// with the docs' 200 + entity instead of the real service's 204.
 	PatchReturnsEntity bool
 	// ConflictOnDuplicateAssignment [INF] makes POST .../assignments answer
 	// 409 when the computed id exists, instead of upserting (201).
@@ -165,6 +165,8 @@ type Server struct {
 	devices   *store[*devicePolicy]
 	offices   *store[*officePolicy]
 	officeCfg officeSingleton
+
+	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (graph-api.md 9)
 
 	logMu    sync.Mutex
 	reqs     []*RecordedRequest
@@ -241,6 +243,8 @@ func Start(cfg Config) (*Server, error) {
 		expand:   expandBehaviour{limit: cfg.ExpandAssignmentsLimit, emptyOnLists: cfg.ExpandAssignmentsEmpty},
 		devices:  newStore[*devicePolicy](),
 		offices:  newStore[*officePolicy](),
+
+		assignFilters: newStore[*assignmentFilter](),
 	}
 	s.officeCfg = officeSingleton{id: stableGUID("officeConfiguration:" + cfg.TenantID)}
 	s.throttle = newThrottler(cfg.ThrottleLimits)

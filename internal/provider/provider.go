@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,10 +25,17 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/resources"
 )
 
-var _ provider.Provider = &Provider{}
+var (
+	_ provider.Provider                  = &Provider{}
+	_ provider.ProviderWithListResources = &Provider{}
+)
 
 // families are the policy families the provider offers, each as a resource and a data source.
 var families = []*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration}
+
+// lookups are the collections found by name that are not policy families (each family's
+// policies are a lookup too, see Family.Lookup).
+var lookups = []*assignments.Lookup{resources.AssignmentFilter}
 
 // Provider is the intune provider.
 type Provider struct {
@@ -200,7 +208,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 		// Known only after something else is applied: no client can be built now. Resources
 		// and data sources that need Graph at plan time say which arguments and why.
 		data := assignments.NewUnknownProviderData(unknown)
-		resp.ResourceData, resp.DataSourceData = data, data
+		resp.ResourceData, resp.DataSourceData, resp.ListResourceData = data, data, data
 		return
 	}
 	cfg, diags := resolveConfig(m, osEnv{})
@@ -218,7 +226,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	data := assignments.NewProviderData(client)
 	data.Clock = p.clock
-	resp.ResourceData, resp.DataSourceData = data, data
+	resp.ResourceData, resp.DataSourceData, resp.ListResourceData = data, data, data
 }
 
 // withNothingSent adds to each error of the provider's configuration that it stopped the
@@ -265,10 +273,22 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 	return out
 }
 
-func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
-	out := make([]func() datasource.DataSource, 0, len(families))
+// ListResources are each family's list resource, for `terraform query` (Terraform 1.14+).
+func (p *Provider) ListResources(context.Context) []func() list.ListResource {
+	out := make([]func() list.ListResource, 0, len(families))
 	for _, f := range families {
-		out = append(out, assignments.NewDataSource(f))
+		out = append(out, assignments.NewListResource(f))
+	}
+	return out
+}
+
+func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
+	var out []func() datasource.DataSource
+	for _, f := range families {
+		out = append(out, assignments.NewDataSource(f), assignments.NewLookupDataSource(f.Lookup()), assignments.NewLookupListDataSource(f.Lookup()))
+	}
+	for _, l := range lookups {
+		out = append(out, assignments.NewLookupDataSource(l), assignments.NewLookupListDataSource(l))
 	}
 	return out
 }

@@ -23,7 +23,7 @@ func main() {
 	clientID := flag.String("client-id", emulator.DefaultClientID, "client (application) id of the registered app")
 	secret := flag.String("client-secret", emulator.DefaultClientSecret, "client secret of the registered app")
 	readOnly := flag.Bool("read-only", false, "grant the app only DeviceManagementConfiguration.Read.All")
-	seed := flag.String("seed", "", "JSON seed file with deviceConfigurations/officeClientConfigurations")
+	seed := flag.String("seed", "", "JSON seed file with deviceConfigurations/officeClientConfigurations/assignmentFilters")
 	pageSize := flag.Int("page-size", 0, "default collection page size (0 = 1000)")
 	lenient := flag.Bool("lenient", false, "disable strict validation")
 	noThrottle := flag.Bool("no-throttle", false, "disable the Intune throttling windows")
