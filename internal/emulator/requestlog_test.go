@@ -48,3 +48,22 @@ func TestRequestLogHasOneLinePerRequestAndNoSecrets(t *testing.T) {
 		t.Fatalf("the request log holds a token or a body:\n%s", log.String())
 	}
 }
+
+// A $batch's items are logged as their own lines, each marked as an item of the batch line
+// that follows them, so that counting lines does not count items as requests.
+func TestRequestLogMarksBatchItems(t *testing.T) {
+	var log lockedBuffer
+	s := startEmu(t, func(c *emulator.Config) { c.RequestLog = &log })
+	token, err := s.IssueToken(emulator.TokenOptions{ClientID: rwClient, Roles: []string{emulator.PermReadWriteAll}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	doReq(t, s, "POST", "/beta/$batch", token, map[string]any{"requests": []any{
+		map[string]any{"id": "1", "method": "GET", "url": "/deviceManagement/deviceConfigurations/" + id + "/assignments"},
+	}}, nil)
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], "-> 200 (item 1 of the next $batch)") || !strings.Contains(lines[1], "POST /beta/$batch -> 200") || strings.Contains(lines[1], "item") {
+		t.Fatalf("request log:\n%s", log.String())
+	}
+}

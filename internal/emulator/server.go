@@ -439,7 +439,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if r.URL.RawQuery != "" {
 				q = "?" + r.URL.RawQuery
 			}
-			fmt.Fprintf(s.cfg.RequestLog, "%s %s %s%s -> %d\n", rec.Time.UTC().Format("15:04:05.000"), r.Method, r.URL.Path, q, sw.status)
+			item := ""
+			if rec.BatchItemID != "" {
+				item = " (item " + rec.BatchItemID + " of the next $batch)"
+			}
+			fmt.Fprintf(s.cfg.RequestLog, "%s %s %s%s -> %d%s\n", rec.Time.UTC().Format("15:04:05.000"), r.Method, r.URL.Path, q, sw.status, item)
 		}
 		s.logMu.Unlock()
 		if graph {

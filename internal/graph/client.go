@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -99,6 +100,13 @@ func NewClient(cfg Config) (*Client, error) {
 	graphURL, err := url.Parse(strings.TrimRight(cfg.Cloud.GraphEndpoint, "/"))
 	if err != nil || graphURL.Scheme == "" || graphURL.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute URL", cfg.Cloud.GraphEndpoint)
+	}
+	// The client adds the version (/beta) itself; an endpoint that already ends with one
+	// would send every request to /beta/beta/... and fail with "Resource not found for the
+	// segment 'beta'".
+	if last := path.Base(graphURL.Path); strings.EqualFold(last, "beta") || strings.EqualFold(last, "v1.0") {
+		return nil, fmt.Errorf("graph endpoint %q ends with the API version %q; give the Graph root without it (e.g. %s://%s%s): the provider adds /beta itself",
+			cfg.Cloud.GraphEndpoint, last, graphURL.Scheme, graphURL.Host, strings.TrimSuffix(graphURL.Path, "/"+last))
 	}
 	authority, err := url.Parse(cfg.Cloud.AuthorityHost)
 	if err != nil || authority.Scheme != "https" || authority.Host == "" {

@@ -143,3 +143,22 @@ func TestOfficeAssignRoundTrip(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", describe(got), describe(in))
 	}
 }
+
+// A Graph endpoint with the version on it would send every request to /beta/beta/...; it
+// is refused before any request, with the root to give instead.
+func TestNewClientRefusesAVersionInTheGraphEndpoint(t *testing.T) {
+	for _, ep := range []string{"https://graph.microsoft.com/beta", "https://127.0.0.1:8443/beta/", "https://graph.microsoft.us/v1.0"} {
+		_, err := graph.NewClient(graph.Config{
+			Credentials: graph.Credentials{TenantID: "t", ClientID: "c", ClientSecret: "s"},
+			Cloud:       graph.Cloud{AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: ep},
+			Scope:       "https://graph.microsoft.com/.default",
+		})
+		if err == nil || !strings.Contains(err.Error(), "ends with the API version") || !strings.Contains(err.Error(), "provider adds /beta itself") {
+			t.Errorf("%s: err = %v", ep, err)
+		}
+	}
+	if _, err := graph.NewClient(graph.Config{Credentials: graph.Credentials{TenantID: "t", ClientID: "c", ClientSecret: "s"},
+		Cloud: graph.Cloud{AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://example.com/betas"}, Scope: "x/.default"}); err != nil {
+		t.Errorf("a path that only looks like a version must be accepted: %v", err)
+	}
+}

@@ -1,0 +1,7 @@
+data "intune_assignment_filter" "corporate" {
+  display_name = "Corporate Windows devices"
+}
+
+output "corporate_filter_rule" {
+  value = data.intune_assignment_filter.corporate.rule
+}

@@ -1,0 +1,8 @@
+# terraform query -generate-config-out=generated.tf   (Terraform 1.14+)
+list "intune_device_configuration_assignments" "assigned" {
+  provider         = intune
+  include_resource = true
+  config {
+    assigned = true
+  }
+}
