@@ -96,10 +96,11 @@ func (f family) portal(t *testing.T, env *acctest.Env, policyID string, groups .
 }
 
 // writes counts the requests that could change a policy (POST, PATCH, PUT, DELETE on Graph).
+// A $batch envelope is not one: its items are logged, and counted, on their own.
 func writes(env *acctest.Env) int {
 	n := 0
 	for _, r := range env.Server.Requests() {
-		if r.Method != "GET" && strings.Contains(r.Path, "/beta/") {
+		if r.Method != "GET" && strings.Contains(r.Path, "/beta/") && !strings.HasSuffix(r.Path, "/$batch") {
 			n++
 		}
 	}

@@ -1,0 +1,154 @@
+package acctest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
+
+// providerAddress is the provider's registry address in configurations and reattach.
+const providerAddress = "registry.terraform.io/intunetf/intune"
+
+// CLI runs the real terraform binary in a working directory of its own, against the
+// provider served in this process (TF_REATTACH_PROVIDERS), for flows that
+// terraform-plugin-testing does not drive, such as `terraform query
+// -generate-config-out`. The binary is TF_ACC_TERRAFORM_PATH, else terraform on PATH.
+type CLI struct {
+	t   *testing.T
+	Dir string
+	bin string
+	env []string
+}
+
+// CLI starts the provider for the test and returns a CLI in a fresh directory.
+func (e *Env) CLI(t *testing.T) *CLI {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("terraform"); err != nil {
+			t.Fatal("no terraform: set TF_ACC_TERRAFORM_PATH or put terraform on PATH (make test does)")
+		}
+	}
+	factory := e.Factories()["intune"]
+	server, err := factory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	go func() {
+		_ = tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
+			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t))
+	}()
+	var rc *plugin.ReattachConfig
+	select {
+	case rc = <-reattach:
+	case <-closed:
+		cancel()
+		t.Fatal("the provider server stopped before it was ready")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-closed
+	})
+	raw, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
+		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rcFile := filepath.Join(dir, ".terraformrc")
+	if err := os.WriteFile(rcFile, []byte("# empty: no credentials or overrides\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(raw), "TF_CLI_CONFIG_FILE="+rcFile,
+		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return &CLI{t: t, Dir: dir, bin: bin, env: env}
+}
+
+// Version is the CLI's version as major, minor, patch.
+func (c *CLI) Version() (int, int, int) {
+	c.t.Helper()
+	out, err := exec.Command(c.bin, "version", "-json").Output()
+	if err != nil {
+		c.t.Fatalf("%s version: %v", c.bin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	_ = json.Unmarshal(out, &v)
+	m := regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)`).FindStringSubmatch(v.Version)
+	if m == nil {
+		c.t.Fatalf("%s version: cannot read %q", c.bin, out)
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	p, _ := strconv.Atoi(m[3])
+	return a, b, p
+}
+
+// Write puts a file in the working directory.
+func (c *CLI) Write(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.Dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// Read returns a file of the working directory.
+func (c *CLI) Read(name string) string {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.Dir, name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Run runs terraform with the arguments and returns its combined output and exit code;
+// it fails the test only when terraform could not be started.
+func (c *CLI) Run(args ...string) (string, int) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, append(args, "-no-color")...)
+	cmd.Dir, cmd.Env = c.Dir, c.env
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			c.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+		}
+		code = ee.ExitCode()
+	}
+	return string(out), code
+}
+
+// MustRun is Run that fails the test on a non-zero exit code.
+func (c *CLI) MustRun(args ...string) string {
+	c.t.Helper()
+	out, code := c.Run(args...)
+	if code != 0 {
+		c.t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// RequiredProviders is the terraform block naming this provider.
+func RequiredProviders() string {
+	return fmt.Sprintf("terraform {\n  required_providers {\n    intune = { source = %q }\n  }\n}\n", strings.TrimPrefix(providerAddress, "registry.terraform.io/"))
+}
