@@ -296,6 +296,12 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		return
 	}
 	c.fefURL = rt.fefURL(rt.internalPath())
+	if rt.kind == rkAssignments && c.r.Method == http.MethodPost && s.assignmentsPostUnrouted(rt.fam) {
+		// [INF, graph-api.md 13.2] no route for the single create: a routing
+		// failure, so before permissions and the policy lookup.
+		c.assignmentsPostNotRouted(rt)
+		return
+	}
 	allowed := false
 	for _, m := range rt.methods {
 		if m == c.r.Method {

@@ -517,6 +517,11 @@ func (s *Server) assignmentList(c *reqCtx, f *policyFamily, policyID string) {
 	c.writePage(q, items, f.itemPath(policyID)+"/assignments"+contextSuffix(sel, nil))
 }
 
+// assignmentCreate implements POST {id}/assignments, the single create of
+// spec 1.6 and 3.2: 201 + the entity with its server-computed id (1.5); an
+// existing id is upserted, or 409 under Config.ConflictOnDuplicateAssignment.
+// Under Config.AssignmentsPostUnsupported the router answers 400 before this
+// is reached (13.2).
 func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, strict bool) {
 	m, ok := c.payload()
 	if !ok {

@@ -132,6 +132,27 @@ type Config struct {
 	// lists ignore $expand=assignments: every policy is answered with
 	// "assignments": [] whatever it holds. Item GETs still expand.
 	ExpandAssignmentsEmpty []string
+
+	// AssignmentsPostUnsupported [INF, graph-api.md 13.2: Intune's gateway
+	// often has no route for creating a single assignment] makes POST
+	// {collection}/{id}/assignments fail routing for the collections of
+	// AssignmentsPostUnsupportedFamilies: 400 with the plain error form
+	// {"error":{"code":"No method match route template","message":"No OData
+	// route exists that match template ~/singleton/navigation/key/navigation
+	// with http verb POST for request /DeviceConfiguration/StatelessDeviceConfigurationFEService/deviceManagement/deviceConfigurations('<id>')/assignments.",
+	// "innerError":{...}}}. Routing fails before the token's permissions and
+	// the policy lookup are checked, so an unknown policy id gets the same
+	// 400. POST {id}/assign and GET/PATCH/DELETE of assignments keep
+	// working. Default off: the single create answers 201 + entity (spec
+	// 1.6). SetAssignmentsPostUnsupported changes it at run time.
+	AssignmentsPostUnsupported bool
+	// AssignmentsPostUnsupportedFamilies lists the collection paths below
+	// /beta (e.g. "deviceManagement/deviceConfigurations",
+	// "officeConfiguration/clientConfigurations"; case-insensitive) that
+	// AssignmentsPostUnsupported applies to. Empty: deviceConfigurations and
+	// deviceCompliancePolicies, the two families with reports (the emulator
+	// serves only deviceConfigurations).
+	AssignmentsPostUnsupportedFamilies []string
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
@@ -167,6 +188,8 @@ type Server struct {
 	officeCfg officeSingleton
 
 	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (graph-api.md 9)
+
+	assignPost assignmentsPostRule // Config.AssignmentsPostUnsupported*, SetAssignmentsPostUnsupported; guarded by mu
 
 	logMu    sync.Mutex
 	reqs     []*RecordedRequest
@@ -245,6 +268,11 @@ func Start(cfg Config) (*Server, error) {
 		offices:  newStore[*officePolicy](),
 
 		assignFilters: newStore[*assignmentFilter](),
+
+		assignPost: assignmentsPostRule{
+			on:       cfg.AssignmentsPostUnsupported,
+			families: append([]string(nil), cfg.AssignmentsPostUnsupportedFamilies...),
+		},
 	}
 	s.officeCfg = officeSingleton{id: stableGUID("officeConfiguration:" + cfg.TenantID)}
 	s.throttle = newThrottler(cfg.ThrottleLimits)

@@ -36,6 +36,7 @@ func main() {
 	logRequests := flag.Bool("log-requests", false, "print one line per request (method, path, status; never bodies or tokens) to stderr")
 	expandLimit := flag.Int("expand-assignments-limit", 0, "inline at most N assignments per policy under $expand=assignments, then assignments@odata.nextLink (0 = all; graph-api.md 13.1, inferred)")
 	expandEmpty := flag.String("expand-assignments-empty", "", "comma-separated collection paths whose lists answer $expand=assignments with an empty list, e.g. deviceManagement/deviceConfigurations (as graph-api.md 11.4 reports for settings-catalog lists; inferred here)")
+	postUnsupported := flag.Bool("assignments-post-unsupported", false, "answer POST .../{id}/assignments (single assignment create) on deviceConfigurations with 400 \"No method match route template\", as Intune's gateway often does; /assign keeps working (graph-api.md 13.2, inferred)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -54,6 +55,8 @@ func main() {
 
 		ExpandAssignmentsLimit: *expandLimit,
 		ExpandAssignmentsEmpty: splitNonEmpty(*expandEmpty),
+
+		AssignmentsPostUnsupported: *postUnsupported,
 	})
 	if err != nil {
 		log.Fatal(err)
