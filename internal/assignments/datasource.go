@@ -32,7 +32,7 @@ func NewDataSource(f *Family) func() datasource.DataSource {
 }
 
 func (d *DataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + d.f.TypeSuffix
+	resp.TypeName = req.ProviderTypeName + "_" + d.f.authoritativeSuffix()
 }
 
 func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

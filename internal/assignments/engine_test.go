@@ -14,7 +14,7 @@ import (
 
 // testFamily mirrors the device family's shape without importing it (no cycle).
 var testFamily = &Family{
-	TypeSuffix: "test_assignments", PolicyIDAttribute: "policy_id", PolicyNoun: "policy",
+	Stem: "test", PolicyIDAttribute: "policy_id", PolicyNoun: "policy",
 	Filters: true, Graph: graph.Family{Sources: true},
 	Targets: []TargetKind{
 		{Name: "group", ODataType: "#microsoft.graph.groupAssignmentTarget", Needs: FieldGroupID, Filterable: true},
@@ -25,7 +25,7 @@ var testFamily = &Family{
 }
 
 var singleKindFamily = &Family{
-	TypeSuffix: "single_assignments", PolicyIDAttribute: "policy_id", PolicyNoun: "policy",
+	Stem: "single", PolicyIDAttribute: "policy_id", PolicyNoun: "policy",
 	Targets: []TargetKind{{Name: "group", ODataType: "#microsoft.graph.officeConfigurationGroupAssignmentTarget", Needs: FieldGroupID}},
 }
 

@@ -31,7 +31,7 @@ type TargetKind struct {
 // Family describes one policy family's assignments. The resource, the data source, their
 // schemas, validation and docs are all derived from it.
 type Family struct {
-	TypeSuffix        string       // resource type after "<provider>_", e.g. "device_configuration_assignments"
+	Stem              string       // every type name derives from it, e.g. "device_configuration" (see names.go)
 	PolicyIDAttribute string       // e.g. "device_configuration_id"
 	PolicyNoun        string       // e.g. "device configuration", used in diagnostics and docs
 	Graph             graph.Family // every Graph fact of the family: paths, body key, sources...

@@ -40,7 +40,7 @@ func NewListResource(f *Family) func() list.ListResource {
 }
 
 func (l *ListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + l.f.TypeSuffix
+	resp.TypeName = req.ProviderTypeName + "_" + l.f.authoritativeSuffix()
 }
 
 func (l *ListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -45,7 +45,7 @@ type LookupAttr struct {
 
 // Lookup is the family's policies as a lookup: `intune_<noun>` and `intune_<noun>s`.
 func (f *Family) Lookup() *Lookup {
-	single := strings.TrimSuffix(f.TypeSuffix, "_assignments")
+	single := f.Stem
 	return &Lookup{
 		TypeSuffix: single, PluralSuffix: single + "s", ListAttr: "policies", Noun: f.PolicyNoun,
 		Collection: graph.Collection{Path: f.Graph.CollectionPath}, ODataType: true,

@@ -318,7 +318,7 @@ func (e element) hasUnknown() bool {
 }
 
 // resourceType is the family's resource type name as users write it.
-func (f *Family) resourceType() string { return "intune_" + f.TypeSuffix }
+func (f *Family) resourceType() string { return "intune_" + f.authoritativeSuffix() }
 
 func upperFirst(s string) string {
 	if s == "" {

@@ -2,7 +2,6 @@ package assignments
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,8 +23,10 @@ type ProviderData struct {
 	Clock Clock
 
 	mu      sync.Mutex
-	claims  map[string]string  // family|lower-case ID -> the ID as the first claimant wrote it
+	claims  map[string]string  // policyKey -> the ID as the first authoritative claimant wrote it
+	singles map[string]string  // policyKey -> the ID as the first single-assignment claimant wrote it
 	readers map[string]*reader // by family
+	refused map[string]bool    // collection|operation: the service has no route for it (graph-api.md 13.2)
 }
 
 // NewProviderData wraps a configured client.
@@ -37,21 +38,62 @@ func NewUnknownProviderData(unknown []string) *ProviderData {
 	return &ProviderData{Unknown: unknown}
 }
 
-// claim records that a resource of family f manages policyID in this run. When another
-// resource of the family claimed it first, it returns false and that resource's spelling
-// of the ID. IDs compare without regard to case, as Graph treats them.
-func (d *ProviderData) claim(f *Family, policyID string) (bool, string) {
+// claim records that an authoritative resource of family f manages policyID in this run.
+// When another authoritative resource claimed it first, it returns false and that
+// resource's spelling of the ID, and single is false; when single-assignment resources
+// manage it, it returns false, their spelling and single true. IDs compare without regard
+// to case, as Graph treats them.
+func (d *ProviderData) claim(f *Family, policyID string) (ok bool, first string, single bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.claims == nil {
 		d.claims = map[string]string{}
 	}
-	key := f.TypeSuffix + "|" + strings.ToLower(policyID)
+	key := f.policyKey(policyID)
+	if first, taken := d.singles[key]; taken {
+		return false, first, true
+	}
+	if first, taken := d.claims[key]; taken {
+		return false, first, false
+	}
+	d.claims[key] = policyID
+	return true, "", false
+}
+
+// claimSingle records that a single-assignment resource manages one target of policyID.
+// Several may; it returns false, with the authoritative resource's spelling of the ID,
+// when an authoritative resource manages the policy.
+func (d *ProviderData) claimSingle(f *Family, policyID string) (bool, string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.singles == nil {
+		d.singles = map[string]string{}
+	}
+	key := f.policyKey(policyID)
 	if first, taken := d.claims[key]; taken {
 		return false, first
 	}
-	d.claims[key] = policyID
+	if _, taken := d.singles[key]; !taken {
+		d.singles[key] = policyID
+	}
 	return true, ""
+}
+
+// routeRefused reports that the service answered an operation ("create", "delete") of
+// family f with "No method match route template" earlier in this run.
+func (d *ProviderData) routeRefused(f *Family, op string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.refused[f.Graph.CollectionPath+"|"+op]
+}
+
+func (d *ProviderData) setRouteRefused(f *Family, op string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.refused == nil {
+		d.refused = map[string]bool{}
+	}
+	d.refused[f.Graph.CollectionPath+"|"+op] = true
 }
 
 // reader is the family's shared reader for this run (reader.go). Call it only with a client.
@@ -61,10 +103,10 @@ func (d *ProviderData) reader(f *Family) *reader {
 	if d.readers == nil {
 		d.readers = map[string]*reader{}
 	}
-	rd, ok := d.readers[f.TypeSuffix]
+	rd, ok := d.readers[f.Graph.CollectionPath]
 	if !ok {
 		rd = newReader(f.api(d.Client), f.Graph)
-		d.readers[f.TypeSuffix] = rd
+		d.readers[f.Graph.CollectionPath] = rd
 	}
 	return rd
 }

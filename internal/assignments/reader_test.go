@@ -52,6 +52,12 @@ func (ft *fakeTenant) Assign(context.Context, string, []graph.Assignment) ([]gra
 	return nil, fmt.Errorf("not used")
 }
 
+func (ft *fakeTenant) Create(context.Context, string, graph.Assignment) (graph.Assignment, error) {
+	return graph.Assignment{}, fmt.Errorf("not used")
+}
+
+func (ft *fakeTenant) Delete(context.Context, string, string) error { return fmt.Errorf("not used") }
+
 func (ft *fakeTenant) ListPolicies(_ context.Context, next string) (graph.PolicyPage, error) {
 	ft.request()
 	ft.listings.Add(1)

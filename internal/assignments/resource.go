@@ -41,7 +41,7 @@ func NewResource(f *Family) func() resource.Resource {
 }
 
 func (r *Resource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + r.f.TypeSuffix
+	resp.TypeName = req.ProviderTypeName + "_" + r.f.authoritativeSuffix()
 }
 
 func (r *Resource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -106,7 +106,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 	id := policyID.ValueString()
 	if r.data != nil {
-		if ok, first := r.data.claim(r.f, id); !ok {
+		ok, first, single := r.data.claim(r.f, id)
+		if !ok && single {
+			resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute), mixedModelsSummary(r.f, id), mixedModelsDetail(r.f, id, first))
+			return
+		}
+		if !ok {
 			resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute),
 				fmt.Sprintf("%s %s is managed by two resources", upperFirst(r.f.PolicyNoun), id),
 				fmt.Sprintf("Another %s resource in this configuration also manages %s %s (its %s is written %q; IDs compare "+
@@ -546,7 +551,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("%s, a GUID such as 11111111-2222-3333-4444-555555555555; got %q. "+
 				"Nothing was imported and nothing was sent to Graph. The ID is in the Intune admin center's address bar "+
-				"when the policy is open, or in the id attribute of the policy's Graph object.", from, raw))
+				"when the policy is open; to find it by name, use the %s data source (its id).", from, raw, "intune_"+r.f.Stem))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

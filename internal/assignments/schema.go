@@ -46,7 +46,9 @@ func (f *Family) targetDescription() string {
 	return b.String()
 }
 
-func (f *Family) resourceSchema() schema.Schema {
+// targetAttributes are the attributes of one assignment's target, shared by the
+// authoritative resource's set elements and the single-assignment resource.
+func (f *Family) targetAttributes() map[string]schema.Attribute {
 	attrs := map[string]schema.Attribute{}
 	if f.hasTargetAttribute() {
 		attrs[attrTarget] = schema.StringAttribute{
@@ -89,6 +91,11 @@ func (f *Family) resourceSchema() schema.Schema {
 			Validators:          []validator.String{stringvalidator.OneOf("include", "exclude")},
 		}
 	}
+	return attrs
+}
+
+func (f *Family) resourceSchema() schema.Schema {
+	attrs := f.targetAttributes()
 	return schema.Schema{
 		MarkdownDescription: f.ResourceDescription,
 		Blocks: map[string]schema.Block{

@@ -32,58 +32,10 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 
 	for i, e := range elems {
 		at := root.AtSetValue(objs[i])
-		if e.Target.IsUnknown() {
+		if !f.validateElement(e, at, &diags) {
 			continue
 		}
-		kind, ok := f.kindByName(e.Target.ValueString())
-		if !ok {
-			continue // the target attribute's own validator reports it
-		}
-		for _, fc := range []struct {
-			field Field
-			name  string
-			value types.String
-			what  string
-		}{
-			{FieldGroupID, attrGroupID, e.GroupID, "the object ID of an Entra ID group"},
-			{FieldCollectionID, attrCollectionID, e.CollectionID, "a Configuration Manager collection ID"},
-		} {
-			if !f.uses(fc.field) {
-				continue
-			}
-			switch {
-			case kind.Needs == fc.field && fc.value.IsNull():
-				addPlanError(&diags, at.AtName(fc.name), "Missing "+fc.name,
-					fmt.Sprintf("An assignment with target %q needs %s, %s.", kind.Name, fc.name, fc.what))
-			case kind.Needs != fc.field && !fc.value.IsNull() && !fc.value.IsUnknown():
-				addPlanError(&diags, at.AtName(fc.name), "Unexpected "+fc.name,
-					fmt.Sprintf("The assignment with target %q has %s = %q, but that target does not take %s; only %s do. Remove it, or change the target.",
-						kind.Name, fc.name, fc.value.ValueString(), fc.name, quoted(f.kindsNeeding(fc.field))))
-			}
-		}
-
-		if f.Filters {
-			// "has" means known and set; an unknown value may still turn out null.
-			hasID := !e.FilterID.IsNull() && !e.FilterID.IsUnknown()
-			hasType := !e.FilterType.IsNull() && !e.FilterType.IsUnknown()
-			unknown := e.FilterID.IsUnknown() || e.FilterType.IsUnknown()
-			switch {
-			case !kind.Filterable && (hasID || hasType):
-				name := attrFilterID
-				if !hasID {
-					name = attrFilterType
-				}
-				addPlanError(&diags, at.AtName(name), "Assignment filter not allowed",
-					fmt.Sprintf("Intune does not apply assignment filters to target %q, and the assignment %s has one. Remove filter_id and filter_type from it.", kind.Name, f.describe(e)))
-			case unknown:
-			case hasID && !hasType:
-				addPlanError(&diags, at.AtName(attrFilterType), "Missing filter_type",
-					fmt.Sprintf("The assignment %s has filter_id %q, so filter_type must say how the filter applies: \"include\" or \"exclude\".", f.describe(e), e.FilterID.ValueString()))
-			case hasType && !hasID:
-				addPlanError(&diags, at.AtName(attrFilterID), "Missing filter_id",
-					fmt.Sprintf("The assignment %s has filter_type %q, so filter_id must name the assignment filter. Leave both out for no filter.", f.describe(e), e.FilterType.ValueString()))
-			}
-		}
+		kind, _ := f.kindByName(e.Target.ValueString())
 
 		// Graph gives each target one assignment id (graph-api.md 1.5), so a target may
 		// appear once: the same group included twice, or included and excluded, collides.
@@ -114,6 +66,65 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		seen[identity] = seenTarget{excludes: kind.Excludes, where: at}
 	}
 	return diags
+}
+
+// validateElement checks the rules within one assignment (at is where its attributes live:
+// a set element, or the root of a single-assignment resource). It reports false when the
+// target is unknown or invalid, so that checks across assignments skip it.
+func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostics) bool {
+	if e.Target.IsUnknown() {
+		return false
+	}
+	kind, ok := f.kindByName(e.Target.ValueString())
+	if !ok {
+		return false // the target attribute's own validator reports it
+	}
+	for _, fc := range []struct {
+		field Field
+		name  string
+		value types.String
+		what  string
+	}{
+		{FieldGroupID, attrGroupID, e.GroupID, "the object ID of an Entra ID group"},
+		{FieldCollectionID, attrCollectionID, e.CollectionID, "a Configuration Manager collection ID"},
+	} {
+		if !f.uses(fc.field) {
+			continue
+		}
+		switch {
+		case kind.Needs == fc.field && fc.value.IsNull():
+			addPlanError(diags, at.AtName(fc.name), "Missing "+fc.name,
+				fmt.Sprintf("An assignment with target %q needs %s, %s.", kind.Name, fc.name, fc.what))
+		case kind.Needs != fc.field && !fc.value.IsNull() && !fc.value.IsUnknown():
+			addPlanError(diags, at.AtName(fc.name), "Unexpected "+fc.name,
+				fmt.Sprintf("The assignment with target %q has %s = %q, but that target does not take %s; only %s do. Remove it, or change the target.",
+					kind.Name, fc.name, fc.value.ValueString(), fc.name, quoted(f.kindsNeeding(fc.field))))
+		}
+	}
+
+	if f.Filters {
+		// "has" means known and set; an unknown value may still turn out null.
+		hasID := !e.FilterID.IsNull() && !e.FilterID.IsUnknown()
+		hasType := !e.FilterType.IsNull() && !e.FilterType.IsUnknown()
+		unknown := e.FilterID.IsUnknown() || e.FilterType.IsUnknown()
+		switch {
+		case !kind.Filterable && (hasID || hasType):
+			name := attrFilterID
+			if !hasID {
+				name = attrFilterType
+			}
+			addPlanError(diags, at.AtName(name), "Assignment filter not allowed",
+				fmt.Sprintf("Intune does not apply assignment filters to target %q, and the assignment %s has one. Remove filter_id and filter_type from it.", kind.Name, f.describe(e)))
+		case unknown:
+		case hasID && !hasType:
+			addPlanError(diags, at.AtName(attrFilterType), "Missing filter_type",
+				fmt.Sprintf("The assignment %s has filter_id %q, so filter_type must say how the filter applies: \"include\" or \"exclude\".", f.describe(e), e.FilterID.ValueString()))
+		case hasType && !hasID:
+			addPlanError(diags, at.AtName(attrFilterID), "Missing filter_id",
+				fmt.Sprintf("The assignment %s has filter_type %q, so filter_id must name the assignment filter. Leave both out for no filter.", f.describe(e), e.FilterType.ValueString()))
+		}
+	}
+	return true
 }
 
 // addPlanError reports a configuration error found at plan time; the detail says what to

@@ -51,6 +51,11 @@ type AssignmentAPI interface {
 	ListPolicies(ctx context.Context, next string) (PolicyPage, error)
 	// ListMany reads the assignments of up to MaxBatch policies in one JSON batch.
 	ListMany(ctx context.Context, policyIDs []string) ([]BatchResult, error)
+	// Create adds one assignment (POST …/assignments); IsRouteRefused tells a service
+	// that has no route for it.
+	Create(ctx context.Context, policyID string, a Assignment) (Assignment, error)
+	// Delete removes one assignment (DELETE …/assignments/{id}).
+	Delete(ctx context.Context, policyID, assignmentID string) error
 }
 
 // normalizeFilter maps the service's several spellings of "no filter" (type "none" or

@@ -159,6 +159,17 @@ func IsNotFound(err error) bool {
 }
 
 // wrapError turns what kiota returns into an *Error, keeping the original for errors.As.
+// IsRouteRefused reports an Intune front end with no route for the request: 400 (or 405)
+// "No method match route template" (graph-api.md 13.2). Nothing was done.
+func IsRouteRefused(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return (e.StatusCode == 400 || e.StatusCode == 405) &&
+		(strings.EqualFold(e.Code, "No method match route template") || strings.Contains(e.Message, "No OData route exists"))
+}
+
 func wrapError(err error) error {
 	if err == nil {
 		return nil

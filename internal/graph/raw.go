@@ -217,3 +217,34 @@ func stringField(dst *string) func(absser.ParseNode) error {
 		return nil
 	}
 }
+
+// Create adds one assignment with POST {collection}/{policyId}/assignments (graph-api.md
+// 1.6, 3.2; 201 and the entity) and returns it as the service holds it. Where the service
+// has no route for it (graph-api.md 13.2), the error is one for which IsRouteRefused is
+// true, and nothing was created.
+func (r rawAssignments) Create(ctx context.Context, policyID string, a Assignment) (Assignment, error) {
+	body := &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{a.Target}}
+	ri := r.request(abs.POST, "assignments", policyID)
+	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
+		return Assignment{}, fmt.Errorf("encoding the assignment: %w", err)
+	}
+	res, err := r.c.adapter.Send(ctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil }, errorMapping)
+	if err != nil {
+		return Assignment{}, wrapError(err)
+	}
+	got, ok := res.(*rawAssignment)
+	if !ok || got == nil {
+		return Assignment{}, fmt.Errorf("creating an assignment of %s: Graph returned no body", policyID)
+	}
+	return got.toAssignment(), nil
+}
+
+// Delete removes one assignment with DELETE {collection}/{policyId}/assignments/{id}
+// (204). A missing assignment or policy is an error for which IsNotFound is true.
+func (r rawAssignments) Delete(ctx context.Context, policyID, assignmentID string) error {
+	ri := abs.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abs.DELETE,
+		"{+baseurl}"+r.f.CollectionPath+"/{policy%2Did}/assignments/{assignment%2Did}",
+		map[string]string{"baseurl": r.c.baseURL, "policy%2Did": policyID, "assignment%2Did": assignmentID})
+	ri.Headers.TryAdd("Accept", "application/json")
+	return wrapError(r.c.adapter.SendNoContent(ctx, ri, errorMapping))
+}

@@ -268,7 +268,7 @@ func unknownArguments(raw tftypes.Value) []string {
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
 	out := make([]func() resource.Resource, 0, len(families))
 	for _, f := range families {
-		out = append(out, assignments.NewResource(f))
+		out = append(out, assignments.NewResource(f), assignments.NewSingleResource(f))
 	}
 	return out
 }

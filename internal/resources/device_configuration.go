@@ -10,7 +10,7 @@ import (
 // DeviceConfiguration is every policy under /deviceManagement/deviceConfigurations,
 // whatever its derived type (windowsDefenderAdvancedThreatProtectionConfiguration, ...).
 var DeviceConfiguration = &assignments.Family{
-	TypeSuffix:        "device_configuration_assignments",
+	Stem:              "device_configuration",
 	PolicyIDAttribute: "device_configuration_id",
 	PolicyNoun:        "device configuration",
 	Graph:             graph.DeviceConfigurationsFamily,

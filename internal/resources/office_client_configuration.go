@@ -10,7 +10,7 @@ import (
 // windowsOfficeClientConfiguration and windowsOfficeClientSecurityConfiguration). They
 // target groups only: no filters, exclusions or all-users/all-devices targets.
 var OfficeClientConfiguration = &assignments.Family{
-	TypeSuffix:        "office_client_configuration_assignments",
+	Stem:              "office_client_configuration",
 	PolicyIDAttribute: "office_client_configuration_id",
 	PolicyNoun:        "Office client configuration",
 	Graph:             graph.OfficeClientConfigurationsFamily,

@@ -2,6 +2,7 @@
 list "intune_device_configuration_assignments" "assigned" {
   provider         = intune
   include_resource = true
+  limit            = 10000 # the default is 100
   config {
     assigned = true
   }

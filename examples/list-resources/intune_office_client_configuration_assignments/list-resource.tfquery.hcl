@@ -2,4 +2,5 @@
 list "intune_office_client_configuration_assignments" "all" {
   provider         = intune
   include_resource = true
+  limit            = 10000 # the default is 100
 }

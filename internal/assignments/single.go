@@ -1,0 +1,530 @@
+package assignments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph"
+)
+
+// SingleResource manages one assignment of a policy and leaves the policy's other
+// assignments alone (`intune_<stem>_assignment`), for policies that several teams or
+// configurations assign. Create posts the one assignment (POST …/assignments, graph-api.md
+// 1.6 and 3.2); where the service has no route for that (graph-api.md 13.2), it reads the
+// policy's direct assignments and sends them plus this one with the replace-all `assign`
+// action, under the per-policy lock, and checks the answer kept the others. Delete likewise.
+// A policy is managed either by the authoritative resource or by single-assignment
+// resources within one configuration; both in one plan is an error (providerdata.go).
+type SingleResource struct {
+	f    *Family
+	data *ProviderData
+}
+
+var (
+	_ resource.ResourceWithConfigure      = &SingleResource{}
+	_ resource.ResourceWithImportState    = &SingleResource{}
+	_ resource.ResourceWithValidateConfig = &SingleResource{}
+	_ resource.ResourceWithModifyPlan     = &SingleResource{}
+	_ resource.ResourceWithIdentity       = &SingleResource{}
+)
+
+// NewSingleResource returns the single-assignment resource factory for a family.
+func NewSingleResource(f *Family) func() resource.Resource {
+	return func() resource.Resource { return &SingleResource{f: f} }
+}
+
+const attrAssignmentID = "assignment_id"
+
+func (r *SingleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.f.singleSuffix()
+}
+
+func (r *SingleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// requiresReplaceUnlessSameIgnoringCase replaces the resource when an identifying value
+// changes, but not when only its letter case does (Graph compares IDs without case).
+func requiresReplaceUnlessSameIgnoringCase(what string) planmodifier.String {
+	desc := "Changing " + what + " forces a new resource; a change of letter case does not."
+	return stringplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !strings.EqualFold(req.StateValue.ValueString(), req.PlanValue.ValueString())
+		}, desc, desc)
+}
+
+func (r *SingleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	f := r.f
+	attrs := f.targetAttributes()
+	for name, a := range attrs {
+		sa := a.(schema.StringAttribute)
+		if name == attrTarget || name == attrGroupID || name == attrCollectionID {
+			sa.PlanModifiers = append(sa.PlanModifiers, requiresReplaceUnlessSameIgnoringCase("`"+name+"`"))
+		}
+		attrs[name] = sa
+	}
+	attrs["id"] = schema.StringAttribute{Computed: true,
+		MarkdownDescription: "`<" + f.PolicyIDAttribute + ">/<assignment_id>`, the form `terraform import` takes.",
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	attrs[attrAssignmentID] = schema.StringAttribute{Computed: true,
+		MarkdownDescription: "The assignment's ID, as Graph reports it (opaque).",
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+	attrs[f.PolicyIDAttribute] = schema.StringAttribute{Required: true,
+		MarkdownDescription: "ID of the " + f.PolicyNoun + " this assignment belongs to. Changing it to another policy forces a new resource; a change of letter case does not.",
+		Validators:          []validator.String{guidValidator()},
+		PlanModifiers:       []planmodifier.String{requiresReplaceUnlessCaseOnly()}}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages one assignment of one Intune " + f.PolicyNoun + " and leaves its other assignments alone. " +
+			"Use it when several configurations (teams) each add their own targets to one policy; use `" + f.resourceType() +
+			"` when one configuration owns the policy's whole set. One configuration may not use both for one policy.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *SingleResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{Attributes: map[string]identityschema.Attribute{
+		r.f.PolicyIDAttribute: identityschema.StringAttribute{RequiredForImport: true, Description: "ID of the " + r.f.PolicyNoun + "."},
+		attrAssignmentID:      identityschema.StringAttribute{RequiredForImport: true, Description: "ID of the assignment."},
+	}}
+}
+
+// elementFrom reads the target attributes from a plan, state or configuration.
+func (f *Family) elementFrom(ctx context.Context, get getAttributeFunc, diags *diag.Diagnostics) element {
+	var e element
+	e.Target, e.GroupID, e.CollectionID, e.FilterID, e.FilterType = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+	if f.hasTargetAttribute() {
+		diags.Append(get(ctx, path.Root(attrTarget), &e.Target)...)
+	}
+	if f.uses(FieldGroupID) {
+		diags.Append(get(ctx, path.Root(attrGroupID), &e.GroupID)...)
+	}
+	if f.uses(FieldCollectionID) {
+		diags.Append(get(ctx, path.Root(attrCollectionID), &e.CollectionID)...)
+	}
+	if f.Filters {
+		diags.Append(get(ctx, path.Root(attrFilterID), &e.FilterID)...)
+		diags.Append(get(ctx, path.Root(attrFilterType), &e.FilterType)...)
+	}
+	return e
+}
+
+func (r *SingleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	e := r.f.elementFrom(ctx, req.Config.GetAttribute, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		r.f.validateElement(e, path.Empty(), &resp.Diagnostics)
+	}
+}
+
+func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	var policyID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	if resp.Diagnostics.HasError() || policyID.IsUnknown() || policyID.IsNull() {
+		return
+	}
+	id := policyID.ValueString()
+	if ok, first := r.data.claimSingle(r.f, id); !ok {
+		resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute), mixedModelsSummary(r.f, id), mixedModelsDetail(r.f, id, first))
+		return
+	}
+	if !req.State.Raw.IsNull() || r.data.Client == nil {
+		return
+	}
+	// A create: the target must not be there yet (never a silent adoption).
+	e := r.f.elementFrom(ctx, req.Plan.GetAttribute, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !e.known() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	current, _, err := r.data.reader(r.f).Get(ctx, id)
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, fmt.Sprintf("Planning an assignment of %s %s", r.f.PolicyNoun, id), err, id, "Nothing was changed: the plan only reads the policy.")
+		return
+	}
+	if existing, ok := r.f.findByKey(current, e); ok {
+		resp.Diagnostics.AddError(alreadyAssignedSummary(r.f, id), alreadyAssignedDetail(r.f, id, e, existing))
+	}
+}
+
+func mixedModelsSummary(f *Family, id string) string {
+	return fmt.Sprintf("%s %s is managed by both %s and %s", upperFirst(f.PolicyNoun), id, f.resourceType(), f.singleType())
+}
+
+func mixedModelsDetail(f *Family, id, first string) string {
+	return fmt.Sprintf("In this configuration, %s manages all of %s %s's direct assignments (its %s is written %q; IDs compare "+
+		"without regard to case), and %s resources add single assignments to it. The authoritative resource would remove "+
+		"the single ones on every apply, and every plan would show a change. Nothing was changed in Intune.\n\n"+
+		"Choose one model for the policy: list every target in the %s resource, or manage each target with its own %s "+
+		"resource and remove the %s resource (terraform state rm, then import the targets).",
+		f.resourceType(), f.PolicyNoun, id, f.PolicyIDAttribute, first, f.singleType(), f.resourceType(), f.singleType(), f.resourceType())
+}
+
+func alreadyAssignedSummary(f *Family, id string) string {
+	return fmt.Sprintf("%s %s already has this target", upperFirst(f.PolicyNoun), id)
+}
+
+func alreadyAssignedDetail(f *Family, id string, e element, existing graph.Assignment) string {
+	return fmt.Sprintf("The policy already has a direct assignment to %s (assignment ID %s). This resource creates a new "+
+		"assignment and does not take over an existing one, so nothing was sent to Graph.\n\n"+
+		"To manage the existing assignment, import it:\n  terraform import %s.<name> %s/%s\nor with an import block "+
+		"(import { to = %s.<name>, id = \"%s/%s\" }).",
+		f.describe(e), existing.ID, f.singleType(), id, existing.ID, f.singleType(), id, existing.ID)
+}
+
+// known: every identifying value is known.
+func (e element) known() bool {
+	return !e.Target.IsUnknown() && !e.GroupID.IsUnknown() && !e.CollectionID.IsUnknown() && !e.FilterID.IsUnknown() && !e.FilterType.IsUnknown()
+}
+
+// targetKey identifies an assignment's target, without its filter: Graph gives each target
+// one assignment (graph-api.md 1.5).
+func (f *Family) targetKey(e element) string {
+	k := f.key(e)
+	parts := strings.Split(k, "|")
+	if len(parts) > 3 {
+		parts = parts[:3]
+	}
+	return strings.Join(parts, "|")
+}
+
+// findByKey finds the direct assignment with e's target.
+func (f *Family) findByKey(as []graph.Assignment, e element) (graph.Assignment, bool) {
+	want := f.targetKey(e)
+	for _, a := range directOnly(as) {
+		if ge, ok := f.fromGraph(a); ok && f.targetKey(ge) == want {
+			return a, true
+		}
+	}
+	return graph.Assignment{}, false
+}
+
+func findByID(as []graph.Assignment, id string) (graph.Assignment, bool) {
+	for _, a := range as {
+		if strings.EqualFold(a.ID, id) {
+			return a, true
+		}
+	}
+	return graph.Assignment{}, false
+}
+
+func (f *Family) addGraphErrorTo(diags *diag.Diagnostics, summary string, err error, policyID, changed string) {
+	(&Resource{f: f}).addGraphError(diags, summary, err, policyID, changed)
+}
+
+func (r *SingleResource) setState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, policyID, assignmentID string, e element, diags *diag.Diagnostics) {
+	diags.Append(state.SetAttribute(ctx, path.Root("id"), policyID+"/"+assignmentID)...)
+	diags.Append(state.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), policyID)...)
+	diags.Append(state.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID)...)
+	if r.f.hasTargetAttribute() {
+		diags.Append(state.SetAttribute(ctx, path.Root(attrTarget), e.Target)...)
+	}
+	if r.f.uses(FieldGroupID) {
+		diags.Append(state.SetAttribute(ctx, path.Root(attrGroupID), e.GroupID)...)
+	}
+	if r.f.uses(FieldCollectionID) {
+		diags.Append(state.SetAttribute(ctx, path.Root(attrCollectionID), e.CollectionID)...)
+	}
+	if r.f.Filters {
+		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterID), e.FilterID)...)
+		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterType), e.FilterType)...)
+	}
+	if identity != nil {
+		diags.Append(identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(policyID))...)
+		diags.Append(identity.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID)...)
+	}
+}
+
+func (r *SingleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = req.Plan.Raw.Copy()
+	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	var policyID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	e := r.f.elementFrom(ctx, req.Plan.GetAttribute, &resp.Diagnostics)
+	pid := policyID.ValueString()
+	summary := fmt.Sprintf("Assigning %s %s to %s", r.f.PolicyNoun, pid, r.f.describe(e))
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	created, ok := r.create(ctx, client, summary, pid, e, &resp.Diagnostics)
+	if !ok {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	r.setState(ctx, &resp.State, resp.Identity, pid, created.ID, e, &resp.Diagnostics)
+}
+
+func (r *SingleResource) create(ctx context.Context, client *graph.Client, summary, pid string, e element, diags *diag.Diagnostics) (graph.Assignment, bool) {
+	a, err := r.f.toGraph(e)
+	if err != nil {
+		diags.AddError(summary, err.Error()+". Nothing was sent to Graph. This should have been caught at plan time; please report it.")
+		return graph.Assignment{}, false
+	}
+	api := r.f.api(client)
+	unlock := lockPolicy(r.f, pid)
+	defer unlock()
+	r.data.reader(r.f).Forget(pid)
+	current, err := api.List(ctx, pid)
+	if err != nil {
+		r.f.addGraphErrorTo(diags, summary, err, pid, "Nothing was changed.")
+		return graph.Assignment{}, false
+	}
+	if existing, ok := r.f.findByKey(current, e); ok {
+		diags.AddError(alreadyAssignedSummary(r.f, pid), alreadyAssignedDetail(r.f, pid, e, existing))
+		return graph.Assignment{}, false
+	}
+	if !r.data.routeRefused(r.f, "create") {
+		got, err := api.Create(ctx, pid, a)
+		switch {
+		case err == nil:
+			return got, true
+		case !graph.IsRouteRefused(err):
+			r.f.addGraphErrorTo(diags, summary, err, pid, writeOutcome(err))
+			return graph.Assignment{}, false
+		}
+		r.data.setRouteRefused(r.f, "create")
+	}
+	// The service has no route for a single create: send the policy's direct assignments
+	// plus this one through the replace-all assign action (we hold the policy's lock).
+	desired := append(directOnly(current), a)
+	answer, err := api.Assign(ctx, pid, desired)
+	if err != nil {
+		r.f.addGraphErrorTo(diags, summary, err, pid, writeOutcome(err))
+		return graph.Assignment{}, false
+	}
+	created, ok := r.f.findByKey(answer, e)
+	if !ok || len(directOnly(answer)) < len(desired) {
+		diags.AddError(summary, fmt.Sprintf("Graph answered the assign action with %d direct assignments, not the %d sent "+
+			"(the policy's %d plus this one). The write was applied as Graph answered; run terraform plan to see the policy's assignments.",
+			len(directOnly(answer)), len(desired), len(desired)-1))
+		return graph.Assignment{}, false
+	}
+	return created, true
+}
+
+func (r *SingleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var policyID, assignmentID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrAssignmentID), &assignmentID)...)
+	prior := r.f.elementFrom(ctx, req.State.GetAttribute, &resp.Diagnostics)
+	pid := policyID.ValueString()
+	summary := fmt.Sprintf("Reading an assignment of %s %s", r.f.PolicyNoun, pid)
+	// The identity is the state's, also when the resource leaves the state: the framework
+	// wants one after every read.
+	if resp.Identity != nil {
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(pid))...)
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID.ValueString())...)
+	}
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	got, _, err := r.data.reader(r.f).Get(ctx, pid)
+	if graph.IsNotFound(err) {
+		resp.State.RemoveResource(ctx) // the policy is gone, and its assignments with it
+		return
+	}
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, "Nothing was changed: refreshing only reads.")
+		return
+	}
+	found, ok := findByID(directOnly(got), assignmentID.ValueString())
+	if !ok && !prior.Target.IsNull() || !ok && !prior.GroupID.IsNull() {
+		found, ok = r.f.findByKey(got, prior)
+	}
+	if !ok {
+		resp.State.RemoveResource(ctx) // removed outside Terraform: the plan shows a create
+		return
+	}
+	var priorElems []element
+	if prior.known() && (!prior.Target.IsNull() || !prior.GroupID.IsNull() || !prior.CollectionID.IsNull()) {
+		priorElems = []element{prior}
+	}
+	elems, _ := r.f.reconcile(priorElems, []graph.Assignment{found})
+	if len(elems) != 1 {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Assignment %s has a target this provider does not know (%s). Nothing was changed.", found.ID, found.Target.ODataType))
+		return
+	}
+	r.setState(ctx, &resp.State, resp.Identity, pid, found.ID, elems[0], &resp.Diagnostics)
+}
+
+// Update changes what an in-place update can: the assignment filter (through the
+// replace-all assign action, with the policy's other assignments as they are now) or only
+// the letter case of IDs (nothing is sent).
+func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.State.Raw.Copy()
+	ctx, cancel := withTimeout(ctx, req.Plan.GetAttribute, timeouts.Value.Update, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	var policyID, assignmentID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrAssignmentID), &assignmentID)...)
+	e := r.f.elementFrom(ctx, req.Plan.GetAttribute, &resp.Diagnostics)
+	pid := policyID.ValueString()
+	summary := fmt.Sprintf("Updating the assignment of %s %s to %s", r.f.PolicyNoun, pid, r.f.describe(e))
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		return
+	}
+	a, err := r.f.toGraph(e)
+	if err != nil {
+		resp.Diagnostics.AddError(summary, err.Error()+". Nothing was sent to Graph.")
+		return
+	}
+	api := r.f.api(client)
+	unlock := lockPolicy(r.f, pid)
+	defer unlock()
+	r.data.reader(r.f).Forget(pid)
+	current, err := api.List(ctx, pid)
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, "Nothing was changed; the state is as before.")
+		return
+	}
+	direct := directOnly(current)
+	idx := -1
+	for i, c := range direct {
+		if strings.EqualFold(c.ID, assignmentID.ValueString()) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("Assignment %s is no longer on the policy (it was removed outside Terraform "+
+			"after the plan). Nothing was sent to Graph and the state is as before; run terraform plan to create it again.", assignmentID.ValueString()))
+		return
+	}
+	now, _ := r.f.fromGraph(direct[idx])
+	if r.f.key(now) != r.f.key(e) {
+		desired := append(append([]graph.Assignment{}, direct...), graph.Assignment{})
+		desired = desired[:len(direct)]
+		desired[idx] = a
+		answer, err := api.Assign(ctx, pid, desired)
+		if err != nil {
+			r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, writeOutcome(err))
+			return
+		}
+		updated, ok := r.f.findByKey(answer, e)
+		if !ok {
+			resp.Diagnostics.AddError(summary, "Graph's answer to the assign action does not hold the updated assignment; run terraform plan to see the policy's assignments.")
+			return
+		}
+		assignmentID = types.StringValue(updated.ID)
+	}
+	resp.State.Raw = req.Plan.Raw.Copy()
+	r.setState(ctx, &resp.State, resp.Identity, pid, assignmentID.ValueString(), e, &resp.Diagnostics)
+}
+
+func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var policyID, assignmentID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrAssignmentID), &assignmentID)...)
+	e := r.f.elementFrom(ctx, req.State.GetAttribute, &resp.Diagnostics)
+	pid, aid := policyID.ValueString(), assignmentID.ValueString()
+	summary := fmt.Sprintf("Removing the assignment %s of %s %s", aid, r.f.PolicyNoun, pid)
+	client := r.data.requireClient(summary, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || client == nil {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	api := r.f.api(client)
+	unlock := lockPolicy(r.f, pid)
+	defer unlock()
+	r.data.reader(r.f).Forget(pid)
+	if !r.data.routeRefused(r.f, "delete") {
+		err := api.Delete(ctx, pid, aid)
+		switch {
+		case err == nil || graph.IsNotFound(err):
+			return
+		case !graph.IsRouteRefused(err):
+			resp.Diagnostics.AddError(summary, errorDetail(err, r.f, pid)+writeOutcome(err)+
+				"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")
+			return
+		}
+		r.data.setRouteRefused(r.f, "delete")
+	}
+	current, err := api.List(ctx, pid)
+	if graph.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, "Nothing was changed; the resource stays in the state.")
+		return
+	}
+	var keep []graph.Assignment
+	gone := true
+	for _, c := range directOnly(current) {
+		if ce, ok := r.f.fromGraph(c); strings.EqualFold(c.ID, aid) || ok && r.f.targetKey(ce) == r.f.targetKey(e) {
+			gone = false
+			continue
+		}
+		keep = append(keep, c)
+	}
+	if gone {
+		return
+	}
+	if _, err := api.Assign(ctx, pid, keep); err != nil && !graph.IsNotFound(err) {
+		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, pid)+writeOutcome(err)+
+			"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")
+	}
+}
+
+// ImportState takes `POLICY_ID/ASSIGNMENT_ID` (the IDs the data source lists) or an
+// identity, through one parser (parseSingleID).
+func (r *SingleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	raw := req.ID
+	if raw == "" && req.Identity != nil {
+		var p, a types.String
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &p)...)
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(attrAssignmentID), &a)...)
+		raw = p.ValueString() + "/" + a.ValueString()
+	}
+	pid, aid, ok := parseSingleID(raw)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import takes <%s>/<assignment_id>, e.g. 11111111-2222-3333-4444-555555555555/11111111-2222-3333-4444-555555555555_66666666-7777-8888-9999-000000000000; got %q. "+
+				"The assignment IDs are listed by the %s data source. Nothing was imported and nothing was sent to Graph.",
+				r.f.PolicyIDAttribute, raw, r.f.resourceType()))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), pid+"/"+aid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), pid)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrAssignmentID), aid)...)
+	if resp.Identity != nil {
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(pid))...)
+		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(attrAssignmentID), aid)...)
+	}
+}
+
+// parseSingleID is the one parser of a single assignment's import ID and identity:
+// POLICY_ID/ASSIGNMENT_ID, the policy ID a GUID, the assignment ID not empty.
+func parseSingleID(raw string) (policyID, assignmentID string, ok bool) {
+	p, a, found := strings.Cut(strings.TrimSpace(raw), "/")
+	p, a = strings.TrimSpace(p), strings.TrimSpace(a)
+	if !found || a == "" || strings.Contains(a, "/") {
+		return "", "", false
+	}
+	p, ok = parsePolicyID(p)
+	return p, a, ok
+}

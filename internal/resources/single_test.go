@@ -1,0 +1,192 @@
+package resources_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/intunetf/terraform-provider-intune/internal/acctest"
+)
+
+// The single-assignment resources (issue 11): one target of a policy, the policy's other
+// targets left alone, on both families and, for device configurations, both through the
+// single-create route and through the replace-all fallback when the service refuses it.
+
+func (f family) singleType() string { return strings.TrimSuffix(f.typeName, "s") }
+
+func (f family) singleBody(g string) string {
+	if strings.Contains(f.typeName, "device") {
+		return fmt.Sprintf("target = \"group\"\n  group_id = %q", g)
+	}
+	return fmt.Sprintf("group_id = %q", g)
+}
+
+// singles is one single-assignment resource per group on one policy.
+func (f family) singles(env *acctest.Env, policyID string, groups ...string) string {
+	var b strings.Builder
+	b.WriteString(env.ProviderConfig())
+	for i, g := range groups {
+		fmt.Fprintf(&b, "\nresource %q \"g%d\" {\n  %s = %q\n  %s\n}\n", f.singleType(), i, f.policyAttr, policyID, f.singleBody(g))
+	}
+	return b.String()
+}
+
+// singleModes are the ways a family creates one assignment: its single-create route, and
+// for device configurations also the fallback when the service refuses that route.
+func singleModes(t *testing.T, test func(t *testing.T, env *acctest.Env, f family)) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		test(t, env, f)
+	})
+	t.Run("intune_device_configuration_assignment/route_refused", func(t *testing.T) {
+		env := acctest.Start(t)
+		env.Server.SetAssignmentsPostUnsupported(true)
+		test(t, env, families(env)[0])
+		refused, assigns := 0, 0
+		for _, r := range env.Server.Requests() {
+			switch {
+			case r.Method == "POST" && strings.HasSuffix(r.Path, "/assignments") && r.Status == 400:
+				refused++
+			case r.Method == "POST" && strings.HasSuffix(r.Path, "/assign"):
+				assigns++
+			}
+		}
+		if refused == 0 || assigns == 0 {
+			t.Fatalf("the fallback was not exercised: %d refused single creates, %d assign actions", refused, assigns)
+		}
+	})
+}
+
+// Create adds the target and leaves the portal's targets; Read sees a target removed in
+// the portal (the plan creates it again) and a deleted policy (the resource leaves the
+// state); import by POLICY_ID/ASSIGNMENT_ID reads it back; destroy removes only it.
+func TestAccSingle_lifecycle(t *testing.T) {
+	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
+		policy := f.newPolicy(env)
+		f.portal(t, env, policy, groupB) // someone else's target
+		addr := f.singleType() + ".g0"
+		cfg := f.singles(env, policy, groupA)
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			CheckDestroy: func(*terraform.State) error {
+				return f.groups(env, policy, groupB)(nil)
+			},
+			Steps: []resource.TestStep{
+				{
+					Config: cfg,
+					Check: resource.ComposeTestCheckFunc(
+						f.groups(env, policy, groupA, groupB),
+						resource.TestCheckResourceAttrSet(addr, "assignment_id"),
+						resource.TestMatchResourceAttr(addr, "id", regexp.MustCompile("^"+policy+"/.+")),
+					),
+				},
+				{
+					PreConfig: func() { f.portal(t, env, policy, groupB) }, // groupA removed in the portal
+					Config:    cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+					}},
+					Check: f.groups(env, policy, groupA, groupB),
+				},
+				{
+					ResourceName:            addr,
+					ImportState:             true,
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"timeouts"},
+					Config:                  cfg,
+				},
+			},
+		})
+	})
+}
+
+// 30 single-assignment resources on one policy apply and destroy in one run without losing
+// each other's targets (the per-policy lock), through the route and through the fallback.
+func TestAccSingle_thirtyOnOnePolicy(t *testing.T) {
+	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
+		policy := f.newPolicy(env)
+		f.portal(t, env, policy, groupB)
+		groups := make([]string, 30)
+		for i := range groups {
+			groups[i] = fmt.Sprintf("%08x-0000-4000-8000-0000000000aa", i+1)
+		}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			CheckDestroy: func(*terraform.State) error {
+				return f.groups(env, policy, groupB)(nil)
+			},
+			Steps: []resource.TestStep{
+				{Config: f.singles(env, policy, groups...), Check: f.groups(env, policy, append([]string{groupB}, groups...)...)},
+			},
+		})
+	})
+}
+
+// A target the policy already has is an error that gives the import command, never a
+// silent adoption; and one configuration managing a policy with both models fails at
+// plan time, whatever the spelling of the ID.
+func TestAccSingle_refusals(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		policy := f.newPolicy(env)
+		f.portal(t, env, policy, groupA)
+		w := &writeMark{env: env}
+		both := f.config(env, policy, "", groupB) + fmt.Sprintf("\nresource %q \"extra\" {\n  %s = %q\n  %s\n}\n",
+			f.singleType(), f.policyAttr, strings.ToUpper(policy), f.singleBody(groupA))
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{
+					PreConfig:   w.mark,
+					Config:      f.singles(env, policy, groupA),
+					ExpectError: regexp.MustCompile(`(?s)already has this target.*terraform import ` + f.singleType() + `\.<name>\s+` + policy + `/`),
+				},
+				{
+					Config:      both,
+					ExpectError: regexp.MustCompile(`(?s)is managed by both\s+` + f.typeName + ` and\s+` + f.singleType()),
+				},
+				{
+					PreConfig: func() {
+						if got := writes(env); got != w.n {
+							t.Errorf("%d write(s) reached Graph in the refused steps; want none", got-w.n)
+						}
+					},
+					Config: f.singles(env, policy, groupB),
+					Check:  f.groups(env, policy, groupA, groupB),
+				},
+			},
+		})
+	})
+}
+
+// A deleted policy takes its assignments with it: the refresh removes the resource from
+// the state, and the plan, which would create it again, fails at plan time because the
+// policy does not exist.
+func TestAccSingle_policyDeleted(t *testing.T) {
+	env := acctest.Start(t)
+	f := families(env)[0]
+	policy := f.newPolicy(env)
+	w := &writeMark{env: env}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{Config: f.singles(env, policy, groupA)},
+			{
+				PreConfig:   func() { env.Server.DeleteDeviceConfiguration(policy) },
+				Config:      f.singles(env, policy, groupA),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Planning an assignment of device configuration.*No device configuration with ID\s+` + policy + `\s+exists`),
+			},
+			{
+				// Without the block: the apply's refresh drops the resource, so nothing is left to
+				// destroy; a resource still in the state would be destroyed, with a DELETE.
+				PreConfig: w.mark,
+				Config:    env.ProviderConfig(),
+				Check:     w.none("the refresh removed the resource: there was nothing to destroy"),
+			},
+		},
+	})
+}
