@@ -231,7 +231,13 @@ func (f *Family) addGraphErrorTo(diags *diag.Diagnostics, summary string, err er
 }
 
 func (r *SingleResource) setState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, policyID, assignmentID string, e element, diags *diag.Diagnostics) {
-	diags.Append(state.SetAttribute(ctx, path.Root("id"), policyID+"/"+assignmentID)...)
+	// `id` is set once, on create or import: a later change of letter case in the policy ID
+	// keeps it, as the authoritative resource's `id` does.
+	var id types.String
+	diags.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
+	if id.IsNull() || id.IsUnknown() || id.ValueString() == "" {
+		diags.Append(state.SetAttribute(ctx, path.Root("id"), policyID+"/"+assignmentID)...)
+	}
 	diags.Append(state.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), policyID)...)
 	diags.Append(state.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID)...)
 	if r.f.hasTargetAttribute() {

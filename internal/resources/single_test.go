@@ -190,3 +190,113 @@ func TestAccSingle_policyDeleted(t *testing.T) {
 		},
 	})
 }
+
+// A filter change is an in-place update that keeps the policy's other targets; a change of
+// letter case in an ID is no change at all (no replacement, nothing sent).
+func TestAccSingle_filterChangeInPlaceAndCaseOnly(t *testing.T) {
+	env := acctest.Start(t)
+	f := families(env)[0]
+	policy := f.newPolicy(env)
+	f.portal(t, env, policy, groupB)
+	filter := "f1f1f1f1-0000-4000-8000-000000000001"
+	cfg := func(pid, g, filterType string) string {
+		extra := ""
+		if filterType != "" {
+			extra = fmt.Sprintf("\n  filter_id = %q\n  filter_type = %q", filter, filterType)
+		}
+		return env.ProviderConfig() + fmt.Sprintf("\nresource %q \"g0\" {\n  %s = %q\n  target = \"group\"\n  group_id = %q%s\n}\n",
+			f.singleType(), f.policyAttr, pid, g, extra)
+	}
+	addr := f.singleType() + ".g0"
+	w := &writeMark{env: env}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(policy, groupA, "")},
+			{
+				Config: cfg(policy, groupA, "include"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: acctest.CheckAssignments(env.Server.DeviceConfigurationAssignments, policy, "direct",
+					"groupAssignmentTarget "+groupA+" include "+filter, "groupAssignmentTarget "+groupB),
+			},
+			{
+				PreConfig: w.mark,
+				Config:    cfg(strings.ToUpper(policy), strings.ToUpper(groupA), "include"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: w.none("a change of letter case sends nothing"),
+			},
+		},
+	})
+}
+
+// An import block with -generate-config-out writes a configuration that plans clean
+// (POLICY_ID/ASSIGNMENT_ID); a malformed import ID shows the expected form. Import by
+// identity: TestAccSingle_importByIdentity.
+func TestAccSingle_importGenerateConfig(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		policy := f.newPolicy(env)
+		f.portal(t, env, policy, groupA, groupB)
+		as, _ := f.list(env)(policy)
+		var assignmentID string
+		for _, a := range as {
+			if strings.EqualFold(a.Target.GroupID, groupA) {
+				assignmentID = a.ID
+			}
+		}
+		cfg := f.singles(env, policy, groupA)
+		addr := f.singleType() + ".g0"
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			Steps: []resource.TestStep{
+				{
+					ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId: policy + "/" + assignmentID, GenerateConfig: true, Config: cfg,
+					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+					}},
+				},
+				{
+					ResourceName: addr, ImportState: true, ImportStateId: policy + ":" + assignmentID, Config: cfg,
+					ExpectError: regexp.MustCompile(`(?s)Invalid import ID.*Import takes <` + f.policyAttr + `>/<assignment_id>`),
+				},
+			},
+		})
+	})
+}
+
+// import { identity = {...} } with terraform plan -generate-config-out, on the real CLI:
+// the generated block imports with no write and the next plan is empty.
+func TestAccSingle_importByIdentity(t *testing.T) {
+	env := acctest.Start(t)
+	cli := env.CLI(t)
+	if major, minor, _ := cli.Version(); major == 1 && minor < 12 {
+		t.Fatalf("import by identity needs Terraform 1.12 or later; make test provides one (got %d.%d)", major, minor)
+	}
+	f := families(env)[0]
+	policy := f.newPolicy(env)
+	f.portal(t, env, policy, groupA, groupB)
+	as, _ := f.list(env)(policy)
+	cli.Write("main.tf", acctest.RequiredProviders()+env.ProviderConfig()+fmt.Sprintf(`
+import {
+  to       = %s.pilot
+  identity = { %s = %q, assignment_id = %q }
+}
+`, f.singleType(), f.policyAttr, strings.ToUpper(policy), as[0].ID))
+	cli.MustRun("init", "-input=false")
+	cli.MustRun("plan", "-input=false", "-generate-config-out=generated.tf")
+	w := &writeMark{env: env}
+	w.mark()
+	if out := cli.MustRun("apply", "-auto-approve", "-input=false"); !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply:\n%s\ngenerated.tf:\n%s", out, cli.Read("generated.tf"))
+	}
+	if got := writes(env); got != w.n {
+		t.Fatalf("the import sent %d write(s)", got-w.n)
+	}
+	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Fatalf("plan after import (exit %d):\n%s", code, out)
+	}
+}
