@@ -48,9 +48,10 @@ type Credentials struct {
 
 	ClientSecret string
 
-	ClientCertificate         []byte // PKCS#12 (PFX) or PEM, certificate and key
-	ClientCertificatePassword string
-	SendCertificateChain      bool // x5c header, for subject name/issuer authentication
+	ClientCertificate         []byte // PKCS#12 (PFX) or PEM, certificate and key; see ParseClientCertificate
+	ClientCertificatePassword string // of the PKCS#12 file or the encrypted PEM key
+	ClientCertificateSource   string // names the certificate in errors: its path, or the setting it came from
+	SendCertificateChain      bool   // x5c header, for subject name/issuer authentication
 
 	UseOIDC                bool
 	OIDCToken              string
@@ -151,15 +152,11 @@ func (c Credentials) credential(method Method, authority string, customAuthority
 	}
 	switch method {
 	case MethodClientCertificate:
-		certs, key, err := azidentity.ParseCertificates(c.ClientCertificate, []byte(c.ClientCertificatePassword))
+		cc, err := ParseClientCertificate(c.ClientCertificate, c.ClientCertificatePassword, c.ClientCertificateSource)
 		if err != nil {
-			if strings.Contains(err.Error(), "unknown digest algorithm") || strings.Contains(err.Error(), "not supported") {
-				// OpenSSL 3 writes AES/SHA-256 PKCS#12 by default, which the decoder does not read.
-				return nil, fmt.Errorf("reading the client certificate: %w; re-export it with `openssl pkcs12 -export -legacy`, or use PEM (certificate and private key)", err)
-			}
-			return nil, fmt.Errorf("reading the client certificate (PKCS#12 or PEM with its private key; check client_certificate_password): %w", err)
+			return nil, err
 		}
-		return azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
+		return azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, cc.Chain, cc.Key,
 			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customAuthority, SendCertificateChain: c.SendCertificateChain})
 	case MethodClientSecret:
 		return azidentity.NewClientSecretCredential(c.TenantID, c.ClientID, c.ClientSecret,

@@ -1,19 +1,9 @@
 package provider_test
 
 import (
-	"bytes"
-	"crypto/cipher"
-	"crypto/des" // #nosec G502 -- PKCS#12 pbeWithSHAAnd3-KeyTripleDES-CBC, the one cipher x/crypto/pkcs12 reads
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha1" // #nosec G505 -- the PKCS#12 KDF and MAC are SHA-1 based
-	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/url"
 	"os"
@@ -22,14 +12,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/intunetf/terraform-provider-intune/internal/acctest"
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+	"github.com/intunetf/terraform-provider-intune/internal/graph/certtest"
 )
 
 // One acceptance test per sign-in method: a real apply through the terraform CLI against
@@ -60,7 +50,7 @@ const (
 var authEnvVars = []string{
 	"ARM_TENANT_ID", "AZURE_TENANT_ID", "ARM_CLIENT_ID", "AZURE_CLIENT_ID",
 	"ARM_CLIENT_SECRET", "ARM_CLIENT_SECRET_FILE_PATH",
-	"ARM_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_SEND_CHAIN",
+	"ARM_CLIENT_CERTIFICATE", "ARM_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PASSWORD", "INTUNE_CLIENT_CERTIFICATE_SEND_CHAIN",
 	"ARM_USE_OIDC", "ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH",
 	"ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL",
 	"ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN",
@@ -260,45 +250,6 @@ func secretUsed(clientID, secret string) func(url.Values) error {
 	}
 }
 
-// certificateUsed: MSAL's self-signed assertion (iss == sub == client) with the thumbprint
-// of cert in the header.
-func certificateUsed(clientID string, cert *x509.Certificate) func(url.Values) error {
-	return func(f url.Values) error {
-		if f.Get("client_id") != clientID || f.Get("client_assertion_type") != jwtBearerType || f.Has("client_secret") {
-			return fmt.Errorf("not a client assertion sign-in of %s", clientID)
-		}
-		a := f.Get("client_assertion")
-		h, err := jwtSegment(a, 0)
-		if err != nil {
-			return err
-		}
-		c, err := jwtSegment(a, 1)
-		if err != nil {
-			return err
-		}
-		s256 := sha256.Sum256(cert.Raw)
-		s1 := sha1.Sum(cert.Raw) // #nosec G401 -- thumbprint
-		tp, _ := h["x5t#S256"].(string)
-		if tp == "" {
-			tp, _ = h["x5t"].(string)
-		}
-		var got []byte
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawURLEncoding, base64.URLEncoding} {
-			if b, err := enc.DecodeString(tp); err == nil {
-				got = b
-				break
-			}
-		}
-		if !bytes.Equal(got, s256[:]) && !bytes.Equal(got, s1[:]) {
-			return fmt.Errorf("assertion thumbprint %q is not the certificate's", tp)
-		}
-		if c["iss"] != clientID || c["sub"] != clientID {
-			return fmt.Errorf("assertion iss %v sub %v, want %s", c["iss"], c["sub"], clientID)
-		}
-		return nil
-	}
-}
-
 // federatedUsed: the client assertion is a token of the emulator issuer with that subject
 // and Entra's audience (and, when exact is set, exactly that token).
 func federatedUsed(env *acctest.Env, clientID, issuer, subject, exact string) func(url.Values) error {
@@ -420,15 +371,14 @@ func TestAccAuth_clientCertificatePEMBase64FromEnvironment(t *testing.T) {
 		checkGraphCaller(env, authCertApp))
 }
 
-// A password-protected PKCS#12 file: a wrong password fails before anything is sent,
-// the right one signs in.
+// A password-protected PKCS#12 file with OpenSSL 3's default algorithms: a wrong password
+// fails before anything is sent, the right one signs in.
 func TestAccAuth_clientCertificatePFXFileWithPassword(t *testing.T) {
 	clearAuthEnv(t)
 	const password = "pfx-P@ssw0rd-ü"
-	certPEM, keyPEM, cert := testCertificate(t, "intune-terraform")
-	pfx := encodePFX(t, certPEM, keyPEM, password)
-	env := acctest.Start(t, certApp(cert))
-	file := writeTempFile(t, "client.pfx", pfx)
+	id := certtest.New(t, certtest.Options{})
+	env := acctest.Start(t, certApp(id.Cert))
+	file := writeTempFile(t, "client.pfx", id.PFX(t, pkcs12.Modern2023, password))
 	policy := authPolicy(env)
 	block := func(pw string) string {
 		return authProvider(env,
@@ -443,8 +393,9 @@ func TestAccAuth_clientCertificatePFXFileWithPassword(t *testing.T) {
 		CheckDestroy:             acctest.CheckAssignments(env.Server.DeviceConfigurationAssignments, policy, "direct"),
 		Steps: []resource.TestStep{
 			{
-				Config:      block("not-the-password") + authResource(policy),
-				ExpectError: regexp.MustCompile(`(?s)reading\s+the\s+client\s+certificate.*client_certificate_password.*password\s+incorrect`),
+				Config: block("not-the-password") + authResource(policy),
+				ExpectError: regexp.MustCompile(`(?s)Wrong\s+client\s+certificate\s+password.*` + phrase("The password does not open the PKCS#12 file in "+file) +
+					`.*client_certificate_password.*` + phrase("Nothing was sent")),
 			},
 			{
 				PreConfig: func() {
@@ -455,25 +406,27 @@ func TestAccAuth_clientCertificatePFXFileWithPassword(t *testing.T) {
 				Config: block(password) + authResource(policy),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					acctest.CheckAssignments(env.Server.DeviceConfigurationAssignments, policy, "direct", "allDevicesAssignmentTarget"),
-					checkTokenForms(env, certificateUsed(authCertApp, cert)),
+					checkTokenForms(env, certificateUsed(authCertApp, id.Cert)),
 					checkGraphCaller(env, authCertApp)),
 			},
 		},
 	})
 }
 
+// A legacy (3DES, SHA-1 MAC) PKCS#12 file, as Windows' TripleDES-SHA1 export writes it,
+// from the ARM_* variables alone.
 func TestAccAuth_clientCertificatePFXBase64WithPasswordFromEnvironment(t *testing.T) {
 	clearAuthEnv(t)
 	const password = "another pfx password"
-	certPEM, keyPEM, cert := testCertificate(t, "intune-terraform")
-	env := acctest.Start(t, certApp(cert))
+	id := certtest.New(t, certtest.Options{})
+	env := acctest.Start(t, certApp(id.Cert))
 	t.Setenv("ARM_TENANT_ID", env.Server.TenantID())
 	t.Setenv("ARM_CLIENT_ID", authCertApp)
-	t.Setenv("ARM_CLIENT_CERTIFICATE", base64.StdEncoding.EncodeToString(encodePFX(t, certPEM, keyPEM, password)))
+	t.Setenv("ARM_CLIENT_CERTIFICATE", base64.StdEncoding.EncodeToString(id.PFX(t, pkcs12.LegacyDES, password)))
 	t.Setenv("ARM_CLIENT_CERTIFICATE_PASSWORD", password)
 	policy := authPolicy(env)
 	authCase(t, env, authProvider(env), policy,
-		checkTokenForms(env, certificateUsed(authCertApp, cert)),
+		checkTokenForms(env, certificateUsed(authCertApp, id.Cert)),
 		checkGraphCaller(env, authCertApp))
 }
 
@@ -778,174 +731,5 @@ func TestAccAuth_missingWritePermissionNamed(t *testing.T) {
 	}
 	if len(requestsTo(env, func(r emulator.RecordedRequest) bool { return isGraph(r) && r.Status == 403 })) == 0 {
 		t.Fatal("Graph never answered 403")
-	}
-}
-
-// --- PKCS#12 ---
-
-type pfxContentInfo struct {
-	ContentType asn1.ObjectIdentifier
-	Content     asn1.RawValue `asn1:"tag:0,explicit"`
-}
-
-type pfxSafeBag struct {
-	ID    asn1.ObjectIdentifier
-	Value asn1.RawValue `asn1:"tag:0,explicit"`
-}
-
-type pfxCertBag struct {
-	ID   asn1.ObjectIdentifier
-	Data []byte `asn1:"tag:0,explicit"`
-}
-
-type pfxEncryptedKey struct {
-	Algorithm pkix.AlgorithmIdentifier
-	Data      []byte
-}
-
-type pfxPBEParams struct {
-	Salt       []byte
-	Iterations int
-}
-
-type pfxMacData struct {
-	Mac struct {
-		Algorithm pkix.AlgorithmIdentifier
-		Digest    []byte
-	}
-	Salt       []byte
-	Iterations int
-}
-
-type pfxPDU struct {
-	Version  int
-	AuthSafe pfxContentInfo
-	MacData  pfxMacData
-}
-
-var (
-	oidPKCS7Data       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidShroudedKeyBag  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
-	oidCertBag         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 3}
-	oidX509Certificate = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}
-	oidPBEWith3DES     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
-	oidSHA1            = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-)
-
-// encodePFX writes certificate and key as a password-protected PKCS#12 file the way
-// Windows and `openssl pkcs12 -export -legacy` do: the key in a pkcs8ShroudedKeyBag
-// (pbeWithSHAAnd3-KeyTripleDES-CBC), the certificate in a plain bag, a SHA-1 HMAC over
-// the authenticated safe. Neither the standard library nor any module of this repository
-// writes PKCS#12 (golang.org/x/crypto/pkcs12, which azidentity reads PFX with, only
-// decodes), hence this small encoder; the test checks azidentity reads its output.
-func encodePFX(t *testing.T, certPEM, keyPEM []byte, password string) []byte {
-	t.Helper()
-	cb, _ := pem.Decode(certPEM)
-	kb, _ := pem.Decode(keyPEM)
-	if cb == nil || kb == nil || cb.Type != "CERTIFICATE" || kb.Type != "PRIVATE KEY" {
-		t.Fatal("encodePFX wants a CERTIFICATE and a PKCS#8 PRIVATE KEY")
-	}
-	marshal := func(v any) []byte {
-		b, err := asn1.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	explicit := func(der []byte) asn1.RawValue {
-		return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: der}
-	}
-	random := func(n int) []byte {
-		b := make([]byte, n)
-		if _, err := rand.Read(b); err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	const iterations = 2048
-	pw := bmpString(password)
-
-	// The key: PKCS#8 encrypted with the PKCS#12 KDF's key and IV, PKCS#7 padded.
-	salt := random(8)
-	block, err := des.NewTripleDESCipher(pkcs12KDF(salt, pw, iterations, 1, 24))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pad := des.BlockSize - len(kb.Bytes)%des.BlockSize
-	enc := append(append([]byte{}, kb.Bytes...), bytes.Repeat([]byte{byte(pad)}, pad)...)
-	cipher.NewCBCEncrypter(block, pkcs12KDF(salt, pw, iterations, 2, 8)).CryptBlocks(enc, enc)
-	keyBag := pfxSafeBag{ID: oidShroudedKeyBag, Value: explicit(marshal(pfxEncryptedKey{
-		Algorithm: pkix.AlgorithmIdentifier{Algorithm: oidPBEWith3DES, Parameters: asn1.RawValue{FullBytes: marshal(pfxPBEParams{salt, iterations})}},
-		Data:      enc,
-	}))}
-	certBag := pfxSafeBag{ID: oidCertBag, Value: explicit(marshal(pfxCertBag{ID: oidX509Certificate, Data: cb.Bytes}))}
-
-	data := func(bag pfxSafeBag) pfxContentInfo {
-		return pfxContentInfo{ContentType: oidPKCS7Data, Content: explicit(marshal(marshal([]pfxSafeBag{bag})))}
-	}
-	authSafe := marshal([]pfxContentInfo{data(certBag), data(keyBag)})
-
-	macSalt := random(8)
-	mac := hmac.New(sha1.New, pkcs12KDF(macSalt, pw, iterations, 3, 20))
-	mac.Write(authSafe)
-	pdu := pfxPDU{Version: 3, AuthSafe: pfxContentInfo{ContentType: oidPKCS7Data, Content: explicit(marshal(authSafe))}}
-	pdu.MacData.Mac.Algorithm = pkix.AlgorithmIdentifier{Algorithm: oidSHA1, Parameters: asn1.NullRawValue}
-	pdu.MacData.Mac.Digest = mac.Sum(nil)
-	pdu.MacData.Salt = macSalt
-	pdu.MacData.Iterations = iterations
-	pfx := marshal(pdu)
-
-	// What the provider does with it.
-	certs, key, err := azidentity.ParseCertificates(pfx, []byte(password))
-	if err != nil || len(certs) != 1 || key == nil || !bytes.Equal(certs[0].Raw, cb.Bytes) {
-		t.Fatalf("azidentity does not read the test PFX: %v", err)
-	}
-	if _, _, err := azidentity.ParseCertificates(pfx, []byte(password+"x")); err == nil {
-		t.Fatal("azidentity reads the test PFX with a wrong password")
-	}
-	return pfx
-}
-
-// bmpString is a PKCS#12 password: UTF-16BE with a two-byte terminator (RFC 7292 B.1).
-func bmpString(s string) []byte {
-	var out []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		out = append(out, byte(u>>8), byte(u))
-	}
-	return append(out, 0, 0)
-}
-
-// pkcs12KDF is RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64 bytes).
-func pkcs12KDF(salt, password []byte, iterations int, id byte, size int) []byte {
-	const v = 64
-	fill := func(p []byte) []byte {
-		if len(p) == 0 {
-			return nil
-		}
-		n := v * ((len(p) + v - 1) / v)
-		return bytes.Repeat(p, (n+len(p)-1)/len(p))[:n]
-	}
-	d := bytes.Repeat([]byte{id}, v)
-	in := append(fill(salt), fill(password)...)
-	var out []byte
-	for {
-		sum := sha1.Sum(append(append([]byte{}, d...), in...)) // #nosec G401 -- PKCS#12 KDF
-		a := sum[:]
-		for i := 1; i < iterations; i++ {
-			s := sha1.Sum(a) // #nosec G401 -- PKCS#12 KDF
-			a = s[:]
-		}
-		out = append(out, a...)
-		if len(out) >= size {
-			return out[:size]
-		}
-		b := fill(a)
-		for j := 0; j < len(in); j += v { // I_j = (I_j + B + 1) mod 2^(8v)
-			carry := 1
-			for k := v - 1; k >= 0; k-- {
-				s := int(in[j+k]) + int(b[k]) + carry
-				in[j+k], carry = byte(s), s>>8
-			}
-		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -30,18 +31,29 @@ func (osEnv) Getenv(k string) string { return os.Getenv(k) }
 type resolver struct {
 	env   Env
 	diags diag.Diagnostics
+
+	// certAttr is the argument that holds the client certificate (client_certificate_path
+	// or client_certificate), for the path of its diagnostics.
+	certAttr string
 }
 
 func (r *resolver) str(name string, v types.String) string {
+	s, _ := r.strFrom(name, v)
+	return s
+}
+
+// strFrom is str, and where the value came from: the argument's name when it is set in
+// HCL, else the environment variable that held it.
+func (r *resolver) strFrom(name string, v types.String) (value, from string) {
 	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
+		return v.ValueString(), name
 	}
 	for _, e := range envVars[name] {
 		if s := r.env.Getenv(e); s != "" {
-			return s
+			return s, e
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func (r *resolver) boolean(name string, v types.Bool, def bool) bool {
@@ -118,8 +130,16 @@ func resolveConfig(m providerModel, env Env) (graph.Config, diag.Diagnostics) {
 	}
 	c.ClientSecret = string(r.valueOrFile("client_secret", r.str("client_secret", m.ClientSecret),
 		"client_secret_file_path", r.str("client_secret_file_path", m.ClientSecretFilePath), nil))
-	c.ClientCertificate = r.valueOrFile("client_certificate", r.str("client_certificate", m.ClientCertificate),
-		"client_certificate_path", r.str("client_certificate_path", m.ClientCertificatePath), base64.StdEncoding.DecodeString)
+	certValue, certFrom := r.strFrom("client_certificate", m.ClientCertificate)
+	certPath := r.str("client_certificate_path", m.ClientCertificatePath)
+	c.ClientCertificate = r.valueOrFile("client_certificate", certValue, "client_certificate_path", certPath, base64.StdEncoding.DecodeString)
+	// Diagnostics name the file, or the setting: never the content.
+	switch {
+	case certPath != "":
+		r.certAttr, c.ClientCertificateSource = "client_certificate_path", certPath
+	case certValue != "":
+		r.certAttr, c.ClientCertificateSource = "client_certificate", certFrom
+	}
 	if c.UseOIDC {
 		c.OIDCToken = r.str("oidc_token", m.OIDCToken)
 		c.OIDCTokenFilePath = r.str("oidc_token_file_path", m.OIDCTokenFilePath)
@@ -219,6 +239,29 @@ func (r *resolver) checkMethod(c graph.Credentials) {
 	if c.TenantID != "" && !validTenant(c.TenantID) {
 		r.diags.AddAttributeError(path.Root("tenant_id"), "Invalid tenant_id", fmt.Sprintf("%q is not a tenant ID or domain name.", c.TenantID))
 	}
+	if method == graph.MethodClientCertificate {
+		r.checkCertificate(c)
+	}
+}
+
+// checkCertificate reads the client certificate now, so that a wrong password, a missing
+// or mismatched key or an expired certificate stops the run with its own diagnostic
+// before any request. The certificate is read again when the client is built.
+func (r *resolver) checkCertificate(c graph.Credentials) {
+	_, err := graph.ParseClientCertificate(c.ClientCertificate, c.ClientCertificatePassword, c.ClientCertificateSource)
+	if err == nil {
+		return
+	}
+	var ce *graph.CertificateError
+	if !errors.As(err, &ce) {
+		r.diags.AddAttributeError(path.Root(r.certAttr), "Invalid client certificate", err.Error())
+		return
+	}
+	attr := r.certAttr
+	if ce.Problem == graph.CertificateWrongPassword || ce.Problem == graph.CertificatePasswordNeeded {
+		attr = "client_certificate_password"
+	}
+	r.diags.AddAttributeError(path.Root(attr), ce.Summary(), ce.Details())
 }
 
 // knownAuthority reports whether a login host is one of the public clouds' hosts, for

@@ -1,10 +1,19 @@
 package provider
 
 import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/intunetf/terraform-provider-intune/internal/graph/certtest"
 )
 
 type mapEnv map[string]string
@@ -150,6 +159,116 @@ func TestResolveConfigAsksEachCloudsFederatedAudience(t *testing.T) {
 		cfg, diags := resolveConfig(providerModel{Environment: types.StringValue(envName)}, env(creds))
 		if diags.HasError() || cfg.Credentials.FederatedAudience != want {
 			t.Errorf("%s: audience %q, want %q (%v)", envName, cfg.Credentials.FederatedAudience, want, diags)
+		}
+	}
+}
+
+// The certificate is read when the provider is configured: each problem is an error on
+// the argument to change, naming the file or the setting the certificate came from, with
+// neither the password nor the certificate's content in it.
+func TestResolveConfigReadsTheClientCertificate(t *testing.T) {
+	const password = "config-test-password"
+	id := certtest.New(t, certtest.Options{})
+	expired := certtest.New(t, certtest.Options{NotBefore: time.Now().AddDate(-1, 0, 0), NotAfter: time.Now().Add(-time.Minute)})
+	pfx := id.PFX(t, pkcs12.Modern2023, password)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pfxPath, certOnly := write("client.pfx", pfx), write("client.crt", id.CertPEM())
+	ids := map[string]string{EnvTenantID: "t", EnvClientID: "c"}
+	with := func(kv ...string) map[string]string {
+		e := map[string]string{}
+		for k, v := range ids {
+			e[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			e[kv[i]] = kv[i+1]
+		}
+		return e
+	}
+	b64 := base64.StdEncoding.EncodeToString
+
+	cases := []struct {
+		name    string
+		m       providerModel
+		env     map[string]string
+		summary string // "" for no error
+		attr    string
+		source  string // named in the detail (or, without an error, ClientCertificateSource)
+	}{
+		{"PKCS#12 path and password in HCL", providerModel{ClientCertificatePath: types.StringValue(pfxPath), ClientCertificatePassword: types.StringValue(password)}, with(), "", "", pfxPath},
+		{"PKCS#12 in ARM_CLIENT_CERTIFICATE", providerModel{}, with("ARM_CLIENT_CERTIFICATE", b64(pfx), "ARM_CLIENT_CERTIFICATE_PASSWORD", password), "", "", "ARM_CLIENT_CERTIFICATE"},
+		{"inline and path agree: the path is named", providerModel{ClientCertificate: types.StringValue(b64(pfx)), ClientCertificatePath: types.StringValue(pfxPath), ClientCertificatePassword: types.StringValue(password)}, with(), "", "", pfxPath},
+		{"wrong password from the environment", providerModel{}, with("ARM_CLIENT_CERTIFICATE", b64(pfx), "ARM_CLIENT_CERTIFICATE_PASSWORD", "wrong-"+password), "Wrong client certificate password", "client_certificate_password", "ARM_CLIENT_CERTIFICATE"},
+		{"no password", providerModel{ClientCertificatePath: types.StringValue(pfxPath)}, with(), "Client certificate needs a password", "client_certificate_password", pfxPath},
+		{"no private key", providerModel{}, with("ARM_CLIENT_CERTIFICATE_PATH", certOnly), "Client certificate without its private key", "client_certificate_path", certOnly},
+		{"expired, base64 in HCL", providerModel{ClientCertificate: types.StringValue(b64(expired.PEM(t, certtest.PKCS8, "")))}, with(), "Client certificate expired", "client_certificate", "client_certificate"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, diags := resolveConfig(c.m, env(c.env))
+			if c.summary == "" {
+				if diags.HasError() {
+					t.Fatal(diags)
+				}
+				if cfg.Credentials.ClientCertificateSource != c.source {
+					t.Fatalf("source %q, want %q", cfg.Credentials.ClientCertificateSource, c.source)
+				}
+				return
+			}
+			if diags.ErrorsCount() != 1 {
+				t.Fatalf("want one error %q, got %v", c.summary, diags)
+			}
+			d := diags.Errors()[0]
+			wp, ok := d.(diag.DiagnosticWithPath)
+			if d.Summary() != c.summary || !ok || !wp.Path().Equal(path.Root(c.attr)) {
+				t.Fatalf("got %q on %v, want %q on %s", d.Summary(), wp, c.summary, c.attr)
+			}
+			if !strings.Contains(d.Detail(), " "+c.source) {
+				t.Errorf("the detail does not name %s:\n%s", c.source, d.Detail())
+			}
+			for _, secret := range []string{password, b64(pfx)[100:160], pemBody(id.KeyPEM(t, certtest.PKCS8, "")), pemBody(expired.KeyPEM(t, certtest.PKCS8, ""))} {
+				if strings.Contains(d.Detail(), secret) {
+					t.Errorf("the detail holds the password or key material:\n%s", d.Detail())
+				}
+			}
+		})
+	}
+}
+
+// pemBody is a full 64-character line from the middle of a PEM block.
+func pemBody(p []byte) string {
+	lines := strings.Split(string(p), "\n")
+	return lines[len(lines)/2]
+}
+
+// The chain is sent only when asked, in HCL or INTUNE_CLIENT_CERTIFICATE_SEND_CHAIN: the
+// azurerm and azuread providers have no such setting, so there is no ARM_* name for it.
+func TestResolveConfigSendChainSetting(t *testing.T) {
+	cases := []struct {
+		m    providerModel
+		env  map[string]string
+		want bool
+	}{
+		{providerModel{}, nil, false},
+		{providerModel{}, map[string]string{"INTUNE_CLIENT_CERTIFICATE_SEND_CHAIN": "true"}, true},
+		{providerModel{}, map[string]string{"ARM_CLIENT_CERTIFICATE_SEND_CHAIN": "true"}, false},
+		{providerModel{ClientCertificateChain: types.BoolValue(true)}, nil, true},
+		{providerModel{ClientCertificateChain: types.BoolValue(false)}, map[string]string{"INTUNE_CLIENT_CERTIFICATE_SEND_CHAIN": "true"}, false},
+	}
+	for _, c := range cases {
+		e := map[string]string{EnvTenantID: "t", EnvClientID: "c", EnvClientSecret: "s"}
+		for k, v := range c.env {
+			e[k] = v
+		}
+		cfg, diags := resolveConfig(c.m, env(e))
+		if diags.HasError() || cfg.Credentials.SendCertificateChain != c.want {
+			t.Errorf("%+v %v: send chain %v, want %v (%v)", c.m.ClientCertificateChain, c.env, cfg.Credentials.SendCertificateChain, c.want, diags)
 		}
 	}
 }

@@ -12,7 +12,7 @@ var envVars = map[string][]string{
 	"client_certificate":                 {"ARM_CLIENT_CERTIFICATE"},
 	"client_certificate_path":            {"ARM_CLIENT_CERTIFICATE_PATH"},
 	"client_certificate_password":        {"ARM_CLIENT_CERTIFICATE_PASSWORD"},
-	"client_certificate_send_chain":      {"ARM_CLIENT_CERTIFICATE_SEND_CHAIN"},
+	"client_certificate_send_chain":      {"INTUNE_CLIENT_CERTIFICATE_SEND_CHAIN"}, // azurerm and azuread have no such setting
 	"use_oidc":                           {"ARM_USE_OIDC"},
 	"oidc_token":                         {"ARM_OIDC_TOKEN"},
 	"oidc_token_file_path":               {"ARM_OIDC_TOKEN_FILE_PATH"},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -22,17 +23,21 @@ import (
 	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/intunetf/terraform-provider-intune/internal/acctest"
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+	"github.com/intunetf/terraform-provider-intune/internal/graph/certtest"
 )
 
 // A full create, update and destroy, signing in with a client secret, then a
-// password-protected PKCS#12 certificate, then an OIDC token, all given in HCL, with
+// password-protected PKCS#12 certificate (OpenSSL 3's default algorithms, base64 in HCL),
+// then a certificate file with an encrypted PKCS#8 key, then an OIDC token, with
 // trace logging on everywhere: Terraform's log (TF_ACC_LOG_PATH), the in-process
 // provider's tflog/SDK log (the test sink writes to the same file), and azcore/azidentity's
 // log events. None of the credentials, nor any access token the emulator issued, may
-// appear in those logs or in the state.
+// appear in those logs or in the state: not the secrets and passwords, not the private key
+// in any encoding.
 func TestAccSecrets_neverLoggedOrStored(t *testing.T) {
 	clearAuthEnv(t)
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
@@ -57,15 +62,19 @@ func TestAccSecrets_neverLoggedOrStored(t *testing.T) {
 
 	secret := "canary-secret-" + randomHex(t)
 	password := "canary-pfx-password-" + randomHex(t)
-	certPEM, keyPEM, cert := testCertificate(t, "intune-terraform")
-	pfx := base64.StdEncoding.EncodeToString(encodePFX(t, certPEM, keyPEM, password))
+	pemPassword := "canary-pem-password-" + randomHex(t)
+	id := certtest.New(t, certtest.Options{})
+	pfx := base64.StdEncoding.EncodeToString(id.PFX(t, pkcs12.Modern2023, password))
+	encryptedKey := id.KeyPEM(t, certtest.PKCS8AES256, pemPassword)
+	pemFile := writeTempFile(t, "client.pem", append(id.CertPEM(), encryptedKey...))
+	rsaKey, _ := id.Key.(*rsa.PrivateKey)
 	const clientID = "5ec2e750-0000-4000-8000-00000000c0de"
 	env := acctest.Start(t, func(c *emulator.Config) {
 		c.Apps = []emulator.App{{
 			ClientID:             clientID,
 			ClientSecret:         secret,
 			Roles:                []string{emulator.PermReadWriteAll},
-			Certificates:         []*x509.Certificate{cert},
+			Certificates:         []*x509.Certificate{id.Cert},
 			FederatedCredentials: []emulator.FederatedCredential{{Issuer: "github", Subject: ghSubject}},
 		}}
 	})
@@ -76,7 +85,12 @@ func TestAccSecrets_neverLoggedOrStored(t *testing.T) {
 		{"the client secret", secret},
 		{"the client certificate password", password},
 		{"the client certificate (base64 PKCS#12)", pfx},
-		{"the private key", pemBody(keyPEM)},
+		{"the PEM key password", pemPassword},
+		{"the private key (PKCS#8 PEM)", pemBody(id.KeyPEM(t, certtest.PKCS8, ""))},
+		{"the private key (PKCS#1 PEM)", pemBody(id.KeyPEM(t, certtest.Traditional, ""))},
+		{"the encrypted private key (PEM)", pemBody(encryptedKey)},
+		{"the private exponent", rsaKey.D.String()},
+		{"the private exponent (hex)", rsaKey.D.Text(16)},
 		{"the federated (OIDC) token", oidcToken},
 		{"the federated (OIDC) token's signature", jwtSignature(oidcToken)},
 	}
@@ -214,14 +228,23 @@ resource "intune_device_configuration_assignments" "test" {
 					hclStr("client_certificate", pfx), hclStr("client_certificate_password", password)),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					assigned("allDevicesAssignmentTarget", "allLicensedUsersAssignmentTarget"),
-					usedSince(certificateUsed(clientID, cert)),
+					usedSince(certificateUsed(clientID, id.Cert)),
 					noLeakInState),
 			},
 			{
 				PreConfig: since,
-				Config:    config(`{ target = "all_licensed_users" }`, "use_oidc = true", hclStr("oidc_token", oidcToken)),
+				Config: config(`{ target = "all_licensed_users" }`,
+					hclStr("client_certificate_path", pemFile), hclStr("client_certificate_password", pemPassword)),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					assigned("allLicensedUsersAssignmentTarget"),
+					usedSince(certificateUsed(clientID, id.Cert)),
+					noLeakInState),
+			},
+			{
+				PreConfig: since,
+				Config:    config(`{ target = "all_devices" }`, "use_oidc = true", hclStr("oidc_token", oidcToken)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					assigned("allDevicesAssignmentTarget"),
 					usedSince(federatedUsed(env, clientID, "github", ghSubject, oidcToken)),
 					noLeakInState),
 			},
@@ -232,7 +255,7 @@ resource "intune_device_configuration_assignments" "test" {
 		t.Error("no state file was found under TF_ACC_TEMP_DIR: the raw state was not checked")
 	}
 	all := append(append([]needle{}, needles...), accessTokens()...)
-	if n := len(all) - len(needles); n < 6 {
+	if n := len(all) - len(needles); n < 8 {
 		t.Errorf("only %d access tokens were seen by Graph; expected one per method at least", n/2)
 	}
 
@@ -277,12 +300,12 @@ resource "intune_device_configuration_assignments" "test" {
 			inEcho[n.what] = true
 		}
 	}
-	for _, want := range []string{"the client secret", "the client certificate password", "the client certificate (base64 PKCS#12)", "the federated (OIDC) token"} {
+	for _, want := range []string{"the client secret", "the client certificate password", "the client certificate (base64 PKCS#12)", "the PEM key password", "the federated (OIDC) token"} {
 		if !inEcho[want] {
 			t.Errorf("%s is not in terraform-plugin-testing's configuration echo: the log scan does not work", want)
 		}
 	}
-	if len(inEcho) != 5 { // the four HCL inputs and the OIDC token's signature, nothing else
+	if len(inEcho) != 6 { // the five HCL inputs and the OIDC token's signature, nothing else
 		t.Errorf("the configuration echo holds %v", inEcho)
 	}
 	t.Logf("checked %d secrets and access tokens in %d bytes of Terraform/provider log, %d bytes of azcore log and %d state snapshots",
