@@ -38,6 +38,13 @@ type Family struct {
 	Targets           []TargetKind
 	Filters           bool // targets may carry an assignment filter
 
+	// Lookups: the policies' name property ("" for displayName; settings-catalog policies
+	// have "name"), whether they have derived types worth showing (odata_type), and
+	// further attributes the lookups return.
+	NameProperty string
+	NoODataType  bool
+	LookupExtra  []LookupAttr
+
 	ResourceDescription   string
 	DataSourceDescription string
 }

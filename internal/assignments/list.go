@@ -49,24 +49,28 @@ func (l *ListResource) Configure(_ context.Context, req resource.ConfigureReques
 
 func (l *ListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	noun := l.f.PolicyNoun
+	defer func() {
+		if l.f.NoODataType {
+			delete(resp.Schema.Attributes, "odata_type")
+		}
+	}()
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Finds " + noun + "s with their direct assignments, for `terraform query`; with " +
+		MarkdownDescription: "Finds " + pluralOf(noun) + " with their direct assignments, for `terraform query`; with " +
 			"`-generate-config-out` it writes a resource and an import block for each.",
 		Attributes: map[string]listschema.Attribute{
 			"display_name_prefix": listschema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only " + noun + "s whose name starts with this, without regard to case."},
+				MarkdownDescription: "Only " + pluralOf(noun) + " whose name starts with this, without regard to case."},
 			"odata_type": listschema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only " + noun + "s of this Graph type, with or without `#microsoft.graph.`, without regard to case."},
+				MarkdownDescription: "Only " + pluralOf(noun) + " of this Graph type, with or without `#microsoft.graph.`, without regard to case."},
 			"assigned": listschema.BoolAttribute{Optional: true,
-				MarkdownDescription: "`true`: only " + noun + "s with direct assignments; `false`: only those without. Unset: all."},
+				MarkdownDescription: "`true`: only " + pluralOf(noun) + " with direct assignments; `false`: only those without. Unset: all."},
 		},
 	}
 }
 
 type listConfig struct {
-	Prefix   types.String `tfsdk:"display_name_prefix"`
-	Type     types.String `tfsdk:"odata_type"`
-	Assigned types.Bool   `tfsdk:"assigned"`
+	Prefix, Type types.String
+	Assigned     types.Bool
 }
 
 // readConcurrency is how many policies' assignments are asked for at once: enough for the
@@ -75,8 +79,14 @@ const readConcurrency = 10
 
 func (l *ListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg listConfig
-	var diags = req.Config.Get(ctx, &cfg)
-	summary := "Listing " + l.f.PolicyNoun + "s"
+	var diags diag.Diagnostics
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("display_name_prefix"), &cfg.Prefix)...)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("assigned"), &cfg.Assigned)...)
+	cfg.Type = types.StringNull()
+	if !l.f.NoODataType {
+		diags.Append(req.Config.GetAttribute(ctx, path.Root("odata_type"), &cfg.Type)...)
+	}
+	summary := "Listing " + pluralOf(l.f.PolicyNoun)
 	client := l.data.requireClient(summary, &diags)
 	if diags.HasError() || client == nil {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -46,11 +46,24 @@ type LookupAttr struct {
 // Lookup is the family's policies as a lookup: `intune_<noun>` and `intune_<noun>s`.
 func (f *Family) Lookup() *Lookup {
 	single := f.Stem
-	return &Lookup{
-		TypeSuffix: single, PluralSuffix: single + "s", ListAttr: "policies", Noun: f.PolicyNoun,
-		Collection: graph.Collection{Path: f.Graph.CollectionPath}, ODataType: true,
+	l := &Lookup{
+		TypeSuffix: single, PluralSuffix: pluralOf(single), ListAttr: "policies", Noun: f.PolicyNoun,
+		Collection: graph.Collection{Path: f.Graph.CollectionPath, NameProperty: f.NameProperty},
+		ODataType:  !f.NoODataType, Extra: f.LookupExtra,
 		Permission: "DeviceManagementConfiguration.Read.All",
 	}
+	for _, e := range f.LookupExtra {
+		l.Collection.Props = append(l.Collection.Props, e.Property)
+	}
+	return l
+}
+
+// pluralOf is the English plural of a type stem: policy -> policies.
+func pluralOf(stem string) string {
+	if strings.HasSuffix(stem, "y") {
+		return strings.TrimSuffix(stem, "y") + "ies"
+	}
+	return stem + "s"
 }
 
 // NewLookupDataSource and NewLookupListDataSource return the two data source factories.
@@ -85,8 +98,16 @@ func (d *lookupDataSource) ConfigValidators(context.Context) []datasource.Config
 	if d.plural {
 		return nil
 	}
-	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("display_name"))}
+	roots := []path.Expression{path.MatchRoot("id"), path.MatchRoot("display_name")}
+	if d.l.nameAlias() {
+		roots = append(roots, path.MatchRoot("name"))
+	}
+	return []datasource.ConfigValidator{datasourcevalidator.ExactlyOneOf(roots...)}
 }
+
+// nameAlias: the entities' name is Graph's `name` (settings catalog), so the lookups also
+// take and return `name`, the same value as display_name.
+func (l *Lookup) nameAlias() bool { return l.Collection.NameProperty == "name" }
 
 // entityAttrs are the computed attributes of one entity.
 func (l *Lookup) entityAttrs() map[string]dschema.Attribute {
@@ -100,6 +121,10 @@ func (l *Lookup) entityAttrs() map[string]dschema.Attribute {
 	}
 	for _, e := range l.Extra {
 		attrs[e.Name] = dschema.StringAttribute{Computed: true, MarkdownDescription: e.Description}
+	}
+	if l.nameAlias() {
+		attrs["display_name"] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Its name as the Intune portal shows it (Graph's `name`)."}
+		attrs["name"] = dschema.StringAttribute{Computed: true, MarkdownDescription: "The same as `display_name`: Graph calls it `name`."}
 	}
 	return attrs
 }
@@ -122,6 +147,10 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 		attrs["display_name"] = dschema.StringAttribute{Optional: true, Computed: true,
 			MarkdownDescription: "The " + l.Noun + "'s name, matched exactly but without regard to case. Exactly one " + l.Noun +
 				" must have it: none, or several, is an error that lists what was found."}
+		if l.nameAlias() {
+			attrs["name"] = dschema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "Another way to write `display_name`: Graph calls this policy's name `name`. Give one of `id`, `display_name` or `name`."}
+		}
 		resp.Schema = dschema.Schema{
 			MarkdownDescription: "Finds one Intune " + l.Noun + " by name or ID (`GET " + l.Collection.Path + "`, every page)." + permission,
 			Attributes:          attrs,
@@ -131,7 +160,7 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	attrs := map[string]dschema.Attribute{
 		"display_name_prefix": dschema.StringAttribute{Optional: true,
-			MarkdownDescription: "Only " + l.Noun + "s whose name starts with this, without regard to case."},
+			MarkdownDescription: "Only " + pluralOf(l.Noun) + " whose name starts with this, without regard to case."},
 		l.ListAttr: dschema.SetNestedAttribute{Computed: true,
 			MarkdownDescription: "Every matching " + l.Noun + ".", NestedObject: dschema.NestedAttributeObject{Attributes: l.entityAttrs()}},
 		"ids": dschema.ListAttribute{Computed: true, ElementType: types.StringType,
@@ -139,13 +168,13 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	if l.ODataType {
 		attrs["odata_type"] = dschema.StringAttribute{Optional: true,
-			MarkdownDescription: "Only " + l.Noun + "s of this Graph type, with or without the `#microsoft.graph.` prefix, without regard to case."}
+			MarkdownDescription: "Only " + pluralOf(l.Noun) + " of this Graph type, with or without the `#microsoft.graph.` prefix, without regard to case."}
 	}
 	for _, n := range l.Narrow {
-		attrs[n] = dschema.StringAttribute{Optional: true, MarkdownDescription: "Only " + l.Noun + "s whose `" + n + "` is this, without regard to case."}
+		attrs[n] = dschema.StringAttribute{Optional: true, MarkdownDescription: "Only " + pluralOf(l.Noun) + " whose `" + n + "` is this, without regard to case."}
 	}
 	resp.Schema = dschema.Schema{
-		MarkdownDescription: "Lists Intune " + l.Noun + "s (`GET " + l.Collection.Path + "`, every page), optionally narrowed." + permission,
+		MarkdownDescription: "Lists Intune " + pluralOf(l.Noun) + " (`GET " + l.Collection.Path + "`, every page), optionally narrowed." + permission,
 		Attributes:          attrs,
 		Blocks:              map[string]dschema.Block{"timeouts": timeouts.Block(context.Background())},
 	}
@@ -154,6 +183,9 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 func (l *Lookup) object(it graph.Item) (types.Object, error) {
 	vals := map[string]attr.Value{
 		"id": types.StringValue(it.ID), "display_name": types.StringValue(it.DisplayName), "last_modified": nullIfEmpty(it.LastModified),
+	}
+	if l.nameAlias() {
+		vals["name"] = types.StringValue(it.DisplayName)
 	}
 	if l.ODataType {
 		vals["odata_type"] = nullIfEmpty(it.ODataType)
@@ -181,7 +213,7 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	l := d.l
 	var to timeouts.Value
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	summary := "Reading " + l.Noun + "s"
+	summary := "Reading " + pluralOf(l.Noun) + ""
 	client := d.data.requireClient(summary, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || client == nil {
 		return
@@ -201,8 +233,13 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 
 	if !d.plural {
 		var id, name types.String
+		nameAttr := "display_name"
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("id"), &id)...)
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("display_name"), &name)...)
+		if l.nameAlias() && name.IsNull() {
+			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
+			nameAttr = "name"
+		}
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -242,18 +279,18 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 			case 1:
 				found = matches[0]
 			case 0:
-				detail := fmt.Sprintf("None of the %d %ss in the tenant is named %q (names compare without regard to case).", len(items), l.Noun, want)
+				detail := fmt.Sprintf("None of the %d %s in the tenant is named %q (names compare without regard to case).", len(items), pluralOf(l.Noun), want)
 				if len(near) > 0 {
 					detail += " These names contain it:\n  " + strings.Join(l.describeAll(near, 20), "\n  ")
 				}
-				resp.Diagnostics.AddAttributeError(path.Root("display_name"), fmt.Sprintf("No %s named %q", l.Noun, want),
+				resp.Diagnostics.AddAttributeError(path.Root(nameAttr), fmt.Sprintf("No %s named %q", l.Noun, want),
 					detail+"\n\nCheck the spelling (the portal shows the name), or use id. Nothing was changed: a data source only reads.")
 				return
 			default:
-				resp.Diagnostics.AddAttributeError(path.Root("display_name"), fmt.Sprintf("%d %ss are named %q", len(matches), l.Noun, want),
-					fmt.Sprintf("Intune allows several %ss with one name, and this data source does not pick one. They are:\n  %s\n\n"+
+				resp.Diagnostics.AddAttributeError(path.Root(nameAttr), fmt.Sprintf("%d %s are named %q", len(matches), pluralOf(l.Noun), want),
+					fmt.Sprintf("Intune allows several %s with one name, and this data source does not pick one. They are:\n  %s\n\n"+
 						"Use id with the one you mean, or rename the others in Intune. Nothing was changed: a data source only reads.",
-						l.Noun, strings.Join(l.describeAll(matches, 50), "\n  ")))
+						pluralOf(l.Noun), strings.Join(l.describeAll(matches, 50), "\n  ")))
 				return
 			}
 		}

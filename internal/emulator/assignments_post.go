@@ -8,8 +8,7 @@ import (
 
 // defaultAssignmentsPostUnsupportedFamilies are the collections whose single
 // assignment create is not routed when Config.AssignmentsPostUnsupportedFamilies
-// is empty: the two families with reports (graph-api.md 13.2). The emulator
-// serves only the first of them.
+// is empty: the two families with reports (graph-api.md 13.2).
 var defaultAssignmentsPostUnsupportedFamilies = []string{
 	"deviceManagement/deviceConfigurations",
 	"deviceManagement/deviceCompliancePolicies",

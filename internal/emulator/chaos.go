@@ -134,11 +134,10 @@ func (s *Server) SetReadLag(d time.Duration) {
 	defer s.mu.Unlock()
 	s.readLag = max(d, 0)
 	if s.readLag == 0 {
-		for _, p := range s.devices.list() {
-			p.lag = assignLag{}
-		}
-		for _, p := range s.offices.list() {
-			p.lag = assignLag{}
+		for _, f := range policyFamilies() {
+			for _, p := range f.store(s).list() {
+				p.core().lag = assignLag{}
+			}
 		}
 	}
 }

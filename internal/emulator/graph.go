@@ -105,10 +105,12 @@ func parseDeviceRoute(t []string) (*route, string) {
 	if eq(t[1], "assignmentFilters") {
 		return parseFilterRoute(t)
 	}
-	if !eq(t[1], "deviceConfigurations") {
-		return nil, t[1]
+	for _, f := range []*policyFamily{deviceFamily, complianceFamily, configPolicyFamily, groupPolicyFamily} {
+		if eq("deviceManagement/"+t[1], f.path) {
+			return parsePolicyRoute(t, f)
+		}
 	}
-	return parsePolicyRoute(t, deviceFamily)
+	return nil, t[1]
 }
 
 func parseOfficeRoute(t []string) (*route, string) {
@@ -203,7 +205,7 @@ func anyEq(seg string, names []string) bool {
 	return false
 }
 
-// family is the route's policy family; paths outside both ($batch,
+// family is the route's policy family; paths outside the families ($batch,
 // assignment filters) are quoted as deviceConfigurations ones.
 func (r *route) family() *policyFamily {
 	if r.fam == nil {

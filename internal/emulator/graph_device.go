@@ -46,7 +46,8 @@ var deviceFamily = &policyFamily{
 
 	assignParam:             "assignments",
 	assignIgnoredParams:     []string{"deviceConfigurationGroupAssignments"},
-	sourceIntent:            true,
+	assignSource:            true,
+	assignIntent:            true,
 	rereadAssignment:        true,
 	assignItemSelectContext: true,
 
@@ -56,19 +57,10 @@ var deviceFamily = &policyFamily{
 	validateProps:   validateDeviceProps,
 	insert:          insertDevice,
 	update:          updateDevice,
-	assignmentJSON:  (*Server).assignmentJSON,
-	parseAssignment: parseDeviceAssignment,
-	duplicateAssign: func(j, i int, a Assignment) string {
-		return fmt.Sprintf("assignments[%d] and assignments[%d] resolve to the same assignment id %s (duplicate target, or a group both included and excluded)", j, i, a.ID)
-	},
-	seedAssignment: func(policyID string, i int, a Assignment) (Assignment, error) {
-		t, ok := canonicalType(a.Target.ODataType, deviceTargetTypes)
-		if !ok {
-			return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown target type %q", i, a.Target.ODataType)
-		}
-		a.Target.ODataType = t
-		return normaliseDeviceAssignment(policyID, a), nil
-	},
+	assignmentJSON:  (*Server).intuneAssignmentJSON,
+	parseAssignment: parseIntuneAssignment,
+	duplicateAssign: duplicateTargetReason,
+	seedAssignment:  seedIntuneAssignment,
 }
 
 // propKind is the JSON shape a known property accepts.
@@ -287,84 +279,35 @@ func selectableDeviceProps() []string {
 	return append(out, deviceNavProps...)
 }
 
-func (s *Server) assignmentJSON(a Assignment) obj {
-	o := obj{}
-	if s.cfg.AssignmentODataType {
-		o = append(o, kv{"@odata.type", "#microsoft.graph.deviceConfigurationAssignment"})
-	}
-	o = append(o, kv{"id", a.ID}, kv{"source", a.Source}, kv{"sourceId", a.SourceID})
-	if !s.cfg.OmitIntent {
-		o = append(o, kv{"intent", a.Intent})
-	}
-	return append(o, kv{"target", deviceTargetJSON(a.Target)})
-}
-
 var assignmentProps = []string{"id", "source", "sourceId", "intent", "target"}
-
-// normaliseDeviceAssignment fills the defaults of spec 1.3/1.5.
-func normaliseDeviceAssignment(policyID string, a Assignment) Assignment {
-	if a.Source == "" {
-		a.Source = "direct"
-	}
-	if a.SourceID == "" && a.Source == "direct" {
-		a.SourceID = policyID
-	}
-	if a.Intent == "" {
-		a.Intent = "apply"
-	}
-	if a.Target.ODataType != "" && !strings.HasPrefix(a.Target.ODataType, "#") {
-		a.Target.ODataType = "#" + a.Target.ODataType
-	}
-	if a.ID == "" {
-		a.ID = policyID + "_" + a.Target.targetKey()
-	}
-	return a
-}
-
-// parseDeviceAssignment validates one deviceConfigurationAssignment payload.
-func parseDeviceAssignment(v any, policyID string, strict bool) (Assignment, error) {
-	const typ = "#microsoft.graph.deviceConfigurationAssignment"
-	m, err := assignmentMembers(v, typ, []string{"intent", "source", "sourceId"}, strict)
-	if err != nil {
-		return Assignment{}, err
-	}
-	if _, _, err := stringField(m, "sourceId", typ); err != nil {
-		return Assignment{}, err
-	}
-	intent, hasIntent, err := stringField(m, "intent", typ)
-	if err != nil {
-		return Assignment{}, err
-	}
-	if hasIntent && intent != "apply" && intent != "remove" {
-		return Assignment{}, odataErr("Requested value '%s' was not found. (intent must be apply or remove)", intent)
-	}
-	if src, has, err := stringField(m, "source", typ); err != nil {
-		return Assignment{}, err
-	} else if has && src != "direct" && src != "policySets" {
-		return Assignment{}, odataErr("Requested value '%s' was not found. (source must be direct or policySets)", src)
-	}
-	t, err := parseDeviceTarget(m["target"], strict)
-	if err != nil {
-		return Assignment{}, err
-	}
-	// client id/source/sourceId are ignored: the server computes them (spec 1.4 rule 2)
-	return normaliseDeviceAssignment(policyID, Assignment{Intent: intent, Target: t}), nil
-}
 
 // validationFailed writes the 400 for a validation error.
 func (c *reqCtx) validationFailed(err error) {
-	if ve, ok := err.(*validationError); ok && ve.odata {
+	ve, _ := err.(*validationError)
+	switch {
+	case ve != nil && ve.odata:
 		c.graphError(http.StatusBadRequest, "BadRequest", ve.msg, "")
-		return
+	case ve != nil && ve.service:
+		c.intuneError(http.StatusBadRequest, "BadRequest", ve.msg, "")
+	default:
+		c.badRequest(err.Error())
 	}
-	c.badRequest(err.Error())
 }
 
-// expandSpec resolves $expand against navs (both policy families): only
+// expansion is one resolved $expand item: a navigation property, and the
+// navigations expanded inside it ("a($expand=b)").
+type expansion struct {
+	nav    string
+	nested []string
+}
+
+// expandSpec resolves $expand against navs (every policy family): only
 // navigation properties are valid; "assignments" is served, the others are
-// empty.
-func (c *reqCtx) expandSpec(q *queryOpts, typeName string, navs []string) ([]string, bool) {
-	var out []string
+// what the family answers (empty by default). nested names, per navigation,
+// the navigations a nested "$expand=" may name; any other nested option is
+// a 400.
+func (c *reqCtx) expandSpec(q *queryOpts, typeName string, navs []string, nested map[string][]string) ([]expansion, bool) {
+	var out []expansion
 	for _, e := range q.expands {
 		name := e
 		if i := strings.IndexAny(e, "($"); i >= 0 {
@@ -380,26 +323,58 @@ func (c *reqCtx) expandSpec(q *queryOpts, typeName string, navs []string) ([]str
 			if len(navs) == 0 {
 				return nil, true // nothing to expand (assignments, assignment filters)
 			}
-			return navs[:1], true
+			return []expansion{{nav: navs[0]}}, true
 		}
 		if found == "" {
 			c.graphError(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Could not find a property named '%s' on type '%s'.", name, typeName), "")
 			return nil, false
 		}
+		x := expansion{nav: found}
 		if name != e {
-			c.graphError(http.StatusBadRequest, "BadRequest", "Nested query options in $expand are not supported by the emulator.", "")
-			return nil, false
+			inner, ok := nestedExpand(e[len(name):], nested[found])
+			if !ok {
+				c.graphError(http.StatusBadRequest, "BadRequest", "Nested query options in $expand are not supported by the emulator.", "")
+				return nil, false
+			}
+			x.nested = inner
 		}
-		out = append(out, found)
+		out = append(out, x)
 	}
 	return out, true
 }
 
-func contextSuffix(sel, exp []string) string {
+// nestedExpand reads the "($expand=b,c)" of an $expand item: only $expand
+// of the allowed navigations (matched without regard to case).
+func nestedExpand(opts string, allowed []string) ([]string, bool) {
+	if len(allowed) == 0 || !strings.HasPrefix(opts, "(") || !strings.HasSuffix(opts, ")") {
+		return nil, false
+	}
+	k, v, ok := strings.Cut(opts[1:len(opts)-1], "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(k), "$expand") {
+		return nil, false
+	}
+	var out []string
+	for _, n := range splitList(v) {
+		found := ""
+		for _, a := range allowed {
+			if strings.EqualFold(a, n) {
+				found = a
+			}
+		}
+		if found == "" {
+			return nil, false
+		}
+		out = append(out, found)
+	}
+	return out, len(out) > 0
+}
+
+// contextSuffix is the "(sel,exp())" part of an @odata.context.
+func contextSuffix(sel []string, exp []expansion) string {
 	var parts []string
 	parts = append(parts, sel...)
 	for _, e := range exp {
-		parts = append(parts, e+"()")
+		parts = append(parts, e.nav+nestedSuffix(e.nested))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -407,20 +382,27 @@ func contextSuffix(sel, exp []string) string {
 	return "(" + strings.Join(parts, ",") + ")"
 }
 
+// nestedSuffix is "()" for a plain expansion, "(b(),c())" for nested ones.
+func nestedSuffix(nested []string) string {
+	parts := make([]string, len(nested))
+	for i, n := range nested {
+		parts[i] = n + "()"
+	}
+	return "(" + strings.Join(parts, ",") + ")"
+}
+
 // insertDevice stores a validated new policy; caller holds s.mu.
-func insertDevice(s *Server, typ string, props map[string]any, _ bool) (policy, string) {
+func insertDevice(s *Server, typ string, props map[string]any, _ bool) (policy, error) {
 	now := time.Now()
 	p := &devicePolicy{policyCore: policyCore{id: newGUID(), odataType: typ}, created: now, modified: now, version: 1, props: props}
 	s.devices.put(p.id, p)
-	return p, ""
+	return p, nil
 }
 
 // updateDevice applies a validated PATCH; caller holds s.mu.
-func updateDevice(_ *Server, pol policy, props map[string]any, strict bool) string {
-	if v, has := props["displayName"]; has && strict {
-		if dn, _ := v.(string); strings.TrimSpace(dn) == "" {
-			return "displayName cannot be empty"
-		}
+func updateDevice(_ *Server, pol policy, props map[string]any, strict bool) error {
+	if err := emptyName(props, "displayName", strict); err != nil {
+		return err
 	}
 	p := pol.(*devicePolicy)
 	for k, v := range props {
@@ -428,7 +410,18 @@ func updateDevice(_ *Server, pol policy, props map[string]any, strict bool) stri
 	}
 	p.version++
 	p.modified = time.Now()
-	return ""
+	return nil
+}
+
+// emptyName is the strict 400 for a PATCH setting the name member (key) to
+// an empty string.
+func emptyName(props map[string]any, key string, strict bool) error {
+	if v, has := props[key]; has && strict {
+		if dn, _ := v.(string); strings.TrimSpace(dn) == "" {
+			return vErr("%s cannot be empty", key)
+		}
+	}
+	return nil
 }
 
 // targetToMap turns a stored target back into payload form (for PATCH merge).

@@ -310,7 +310,7 @@ func (s *Server) serveAssignmentFilters(c *reqCtx, rt *route) {
 // (spec 5.2), $select, $count, $orderby and the $filter forms of filter.go
 // (spec 1.7). There is nothing to $expand.
 func (s *Server) filterList(c *reqCtx) {
-	q, sel, _, flt, ok := c.listQuery(filterTypeName, filterProps, nil)
+	q, sel, _, flt, ok := c.listQuery(filterTypeName, filterProps, nil, nil)
 	if !ok {
 		return
 	}
@@ -322,7 +322,7 @@ func (s *Server) filterList(c *reqCtx) {
 		}
 	}
 	s.mu.Unlock()
-	c.writePage(q, items, filtersPath+contextSuffix(sel, nil))
+	c.writePage(q, items, filtersPath+contextSuffix(sel, nil), pageSpec{})
 }
 
 // filterGet answers GET deviceManagement/assignmentFilters/{id}: 200 with
@@ -332,7 +332,7 @@ func (s *Server) filterGet(c *reqCtx, id string) {
 	if !ok {
 		return
 	}
-	sel, _, ok := c.selectExpand(q, filterTypeName, filterProps, nil)
+	sel, _, ok := c.selectExpand(q, filterTypeName, filterProps, nil, nil)
 	if !ok {
 		return
 	}

@@ -62,12 +62,12 @@ var officeFamily = &policyFamily{
 	validateProps:   validateOfficeProps,
 	insert:          insertOffice,
 	update:          updateOffice,
-	assignmentJSON:  func(_ *Server, a Assignment) obj { return officeAssignmentJSON(a) },
+	assignmentJSON:  func(_ *Server, _ *policyFamily, a Assignment) obj { return officeAssignmentJSON(a) },
 	parseAssignment: parseOfficeAssignment,
 	duplicateAssign: func(j, i int, a Assignment) string {
 		return fmt.Sprintf("officeConfigurationAssignments[%d] and [%d] target the same group %s", j, i, a.Target.GroupID)
 	},
-	seedAssignment: func(policyID string, i int, a Assignment) (Assignment, error) {
+	seedAssignment: func(_ *policyFamily, policyID string, i int, a Assignment) (Assignment, error) {
 		if a.Target.ODataType == "" {
 			a.Target.ODataType = TargetOfficeGroup
 		}
@@ -112,7 +112,7 @@ func officeAssignmentJSON(a Assignment) obj {
 }
 
 // parseOfficeAssignment validates one officeClientConfigurationAssignment.
-func parseOfficeAssignment(v any, policyID string, strict bool) (Assignment, error) {
+func parseOfficeAssignment(_ *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
 	m, err := assignmentMembers(v, officeAssignmentType, nil, strict)
 	if err != nil {
 		return Assignment{}, err
@@ -229,30 +229,30 @@ func canonicalOfficeType(raw string) (string, error) {
 
 // insertOffice stores a validated new policy, at the next free priority
 // unless the payload sets one; caller holds s.mu.
-func insertOffice(s *Server, typ string, props map[string]any, strict bool) (policy, string) {
+func insertOffice(s *Server, typ string, props map[string]any, strict bool) (policy, error) {
 	p := &officePolicy{policyCore: policyCore{id: newGUID(), odataType: typ}, modified: time.Now(), userCheckinSummary: newCheckinSummary()}
 	p.apply(props)
 	if _, has := props["priority"]; !has {
 		p.priority = s.nextPriority()
 	} else if s.priorityTaken(p.priority, "") && strict {
-		return nil, fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", p.priority)
+		return nil, vErr("priority %d is already used by another policy; priorities must be unique", p.priority)
 	}
 	s.offices.put(p.id, p)
-	return p, ""
+	return p, nil
 }
 
 // updateOffice applies a validated PATCH; caller holds s.mu.
-func updateOffice(s *Server, pol policy, props map[string]any, strict bool) string {
+func updateOffice(s *Server, pol policy, props map[string]any, strict bool) error {
 	p := pol.(*officePolicy)
 	if v, has := props["priority"]; has && strict {
 		n, _ := v.(json.Number).Int64()
 		if s.priorityTaken(int(n), p.id) {
-			return fmt.Sprintf("priority %d is already used by another policy; priorities must be unique", n)
+			return vErr("priority %d is already used by another policy; priorities must be unique", n)
 		}
 	}
 	p.apply(props)
 	p.modified = time.Now()
-	return ""
+	return nil
 }
 
 // officeUpdatePriorities applies parallel id/priority arrays atomically

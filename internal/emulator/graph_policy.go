@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // policyCore is the part every stored policy shares: identity and the
@@ -18,10 +19,10 @@ type policyCore struct {
 
 func (c *policyCore) core() *policyCore { return c }
 
-// policy is a stored policy of either family.
+// policy is a stored policy of any family.
 type policy interface {
 	core() *policyCore
-	json() obj // full entity in real Graph's member order
+	json() obj // the entity as a plain read answers it, in real Graph's member order
 }
 
 // policyStore is a family's store seen through the policy interface.
@@ -52,8 +53,9 @@ func (a storeOf[T]) list() []policy {
 func (a storeOf[T]) del(id string) bool { return a.st.del(id) }
 
 // policyFamily describes one policy collection (deviceConfigurations,
-// officeConfiguration/clientConfigurations) for the handlers shared by both
-// families. Where the two families answer differently, the difference is
+// officeConfiguration/clientConfigurations, deviceCompliancePolicies,
+// configurationPolicies, groupPolicyConfigurations) for the handlers shared
+// by all families. Where the families answer differently, the difference is
 // a field here, kept exactly as each family behaves.
 type policyFamily struct {
 	entity       string // entity type without namespace: 404s, casts, abstract-type errors
@@ -71,6 +73,23 @@ type policyFamily struct {
 	emptyNavs           []string // item navigations served as empty collections
 	unemulatedNavs      []string // item navigations answered 501
 
+	// Policy entity and reads.
+	concreteType  bool                     // the entity type is not abstract: a payload needs no @odata.type (defaultType), and entities answer none (11.2, 12.2)
+	nameProp      string                   // the member naming a policy, required non-empty on create in strict mode; "" => "displayName"
+	selectOnly    func(p policy) obj       // members answered only when $select names them (11.2); nil => none; caller holds s.mu
+	listTips      string                   // "@microsoft.graph.tips" of a list answered without $select (11.2); "" => none
+	listPage      func(s *Server) pageSpec // paging of the policy list (11.3); nil => the server's page size and tokens; caller holds s.mu
+	castContexts  bool                     // the @odata.context of an expanded navigation names the policy's type cast (10.2)
+	nestedExpands map[string][]string      // per navigation, the navigations expandable inside it ($expand=a($expand=b), 10.3)
+	// expandNav renders an expanded navigation other than assignments
+	// (ctx is its @odata.context); nil, or a nil answer, is an empty
+	// collection. Caller holds s.mu.
+	expandNav func(c *reqCtx, f *policyFamily, p policy, e expansion, ctx string) []any
+	// expandEmpty says $expand=assignments answers "assignments": [] for p
+	// (11.4) besides Config.ExpandAssignmentsEmpty; nil => never. Caller
+	// holds s.mu.
+	expandEmpty func(s *Server, p policy, list bool) bool
+
 	// Policy item.
 	itemByStoredID    bool // item GET/PATCH/DELETE address the stored id, not the URL key (differs only in a 404 when the policy vanishes mid-request)
 	deleteParsesQuery bool // DELETE validates query options
@@ -80,7 +99,10 @@ type policyFamily struct {
 	// Assignments.
 	assignParam             string   // body member of the assign action holding the list
 	assignIgnoredParams     []string // further assign members: accepted if arrays, ignored
-	sourceIntent            bool     // assignments carry source/sourceId/intent (a PATCH merges intent)
+	assignSource            bool     // assignments carry source/sourceId; /assign keeps policySets ones (1.4)
+	assignIntent            bool     // assignments carry intent (a PATCH merges it)
+	assignModified          bool     // assignments carry lastModifiedDateTime, one stamp per write (12.3)
+	policySetsUndeletable   bool     // strict: DELETE of a policySets assignment is a 400 (10.4 [INF])
 	createReplacesAll       bool     // a POST of an existing assignment id replaces every match, not only the first
 	rereadAssignment        bool     // assignment GET/PATCH re-read it after validation (first match, 404 if gone) instead of the match of the first scan (the last one)
 	assignItemSelectContext bool     // an assignment GET's @odata.context carries the $select suffix
@@ -88,22 +110,36 @@ type policyFamily struct {
 	patchAlwaysEntity bool // PATCH of a policy or assignment answers 200 + entity whatever Config.PatchReturnsEntity says
 
 	// Per-family code.
-	store           func(s *Server) policyStore                                                     // the family's policies; use with s.mu held
-	defaultType     string                                                                          // lenient POST without @odata.type
-	canonicalType   func(raw string) (string, error)                                                // a payload's policy @odata.type
-	validateProps   func(m map[string]any, typ string, strict bool) (map[string]any, error)         // writable members of a payload
-	insert          func(s *Server, typ string, props map[string]any, strict bool) (policy, string) // stores a new policy (s.mu held); or a 400 reason
-	update          func(s *Server, p policy, props map[string]any, strict bool) string             // applies a PATCH (s.mu held); or a 400 reason
-	assignmentJSON  func(s *Server, a Assignment) obj
-	parseAssignment func(v any, policyID string, strict bool) (Assignment, error)
+	store           func(s *Server) policyStore                                                    // the family's policies; use with s.mu held
+	defaultType     string                                                                         // POST without @odata.type: lenient, or always for a concreteType
+	canonicalType   func(raw string) (string, error)                                               // a payload's policy @odata.type
+	validateProps   func(m map[string]any, typ string, strict bool) (map[string]any, error)        // writable members of a payload
+	insert          func(s *Server, typ string, props map[string]any, strict bool) (policy, error) // stores a new policy (s.mu held); or a 400 (validationError)
+	update          func(s *Server, p policy, props map[string]any, strict bool) error             // applies a PATCH (s.mu held); or a 400 (validationError)
+	assignmentJSON  func(s *Server, f *policyFamily, a Assignment) obj
+	parseAssignment func(f *policyFamily, v any, policyID string, strict bool) (Assignment, error)
 	// duplicateAssign is the strict 400 reason for entries j < i of an assign list resolving to the same assignment.
 	duplicateAssign func(j, i int, a Assignment) string
 	// seedAssignment normalises one assignment of Set*Assignments (the i-th).
-	seedAssignment func(policyID string, i int, a Assignment) (Assignment, error)
+	seedAssignment func(f *policyFamily, policyID string, i int, a Assignment) (Assignment, error)
 }
 
 func (f *policyFamily) typeName() string       { return "microsoft.graph." + f.entity }
 func (f *policyFamily) assignTypeName() string { return "microsoft.graph." + f.assignEntity }
+
+// name is the member naming a policy (nameProp).
+func (f *policyFamily) name() string {
+	if f.nameProp == "" {
+		return "displayName"
+	}
+	return f.nameProp
+}
+
+// policyFamilies are every family the emulator serves, for code that walks
+// all stores (SetReadLag).
+func policyFamilies() []*policyFamily {
+	return []*policyFamily{deviceFamily, officeFamily, complianceFamily, configPolicyFamily, groupPolicyFamily}
+}
 
 // itemPath is the metadata path of one policy.
 func (f *policyFamily) itemPath(id string) string { return fmt.Sprintf("%s('%s')", f.path, id) }
@@ -192,19 +228,19 @@ func (s *Server) servePolicy(c *reqCtx, rt *route, f *policyFamily) {
 		if !ok {
 			return
 		}
-		pi := c.paginate(q, 0)
+		pi := c.paginate(q, 0, pageSpec{})
 		c.writeJSON(http.StatusOK, collectionBody(c.metadataURL(f.itemPath(pc.id)+"/"+rt.navName), pi, 0, nil))
 	}
 }
 
-// writePage orders items, cuts the page the query asks for and answers the
-// collection body.
-func (c *reqCtx) writePage(q *queryOpts, items []obj, context string) {
+// writePage orders items, cuts the page the query asks for (ps: see
+// pageSpec) and answers the collection body.
+func (c *reqCtx) writePage(q *queryOpts, items []obj, context string, ps pageSpec) {
 	if err := orderBy(items, q.orderby); err != nil {
 		c.graphError(http.StatusBadRequest, "BadRequest", err.Error(), "")
 		return
 	}
-	pi := c.paginate(q, len(items))
+	pi := c.paginate(q, len(items), ps)
 	vals := make([]any, 0, pi.end-pi.start)
 	for _, it := range items[pi.start:pi.end] {
 		vals = append(vals, it)
@@ -219,42 +255,89 @@ func (c *reqCtx) entityBody(f *policyFamily, p policy) obj {
 }
 
 // renderPolicy applies $select/$expand to one policy: "assignments" is
-// served, other navigation properties are empty. list says the policy is an
-// item of a collection answer. Under Server.expand the assignments may be
-// cut with a next link, or left empty on lists (graph-api.md 11.4, 13.1).
-// Caller holds s.mu.
-func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel, exp []string, list bool) obj {
+// served, other navigation properties are what the family's expandNav
+// answers (empty by default). list says the policy is an item of a
+// collection answer. Under Server.expand the assignments may be cut with a
+// next link, or left empty on lists; a family's expandEmpty may empty them
+// too (graph-api.md 11.4, 13.1). Caller holds s.mu.
+func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel []string, exp []expansion, list bool) obj {
 	pc := p.core()
-	o := project(p.json(), sel)
+	full := p.json()
+	if sel != nil && f.selectOnly != nil {
+		full = append(full, f.selectOnly(p)...)
+	}
+	o := project(full, sel)
 	for _, e := range exp {
-		ctx := c.metadataURL(f.itemPath(pc.id) + "/" + e)
+		ctx := c.metadataURL(f.navPath(pc, e))
 		vals := []any{}
 		next := ""
-		if e == "assignments" && !(list && slices.Contains(s.expand.emptyOnLists, f.path)) {
+		switch {
+		case e.nav == "assignments":
+			empty := list && slices.Contains(s.expand.emptyOnLists, f.path)
+			if f.expandEmpty != nil && f.expandEmpty(s, p, list) {
+				empty = true
+			}
+			if empty {
+				break
+			}
 			visible := pc.lag.visible(pc.assigns)
 			if lim := s.expand.limit; lim > 0 && len(visible) > lim {
 				visible = visible[:lim]
 				next = c.baseURL() + "/beta/" + f.itemPath(pc.id) + "/assignments?$skiptoken=" + encodeSkipToken(lim)
 			}
 			for _, a := range visible {
-				vals = append(vals, f.assignmentJSON(s, a))
+				vals = append(vals, f.assignmentJSON(s, f, a))
+			}
+		case f.expandNav != nil:
+			if v := f.expandNav(c, f, p, e, ctx); v != nil {
+				vals = v
 			}
 		}
-		o = append(o, kv{e + "@odata.context", ctx}, kv{e, vals})
+		o = append(o, kv{e.nav + "@odata.context", ctx}, kv{e.nav, vals})
 		if next != "" {
-			o = append(o, kv{e + "@odata.nextLink", next})
+			o = append(o, kv{e.nav + "@odata.nextLink", next})
 		}
+	}
+	return o
+}
+
+// navPath is the metadata path of an expanded navigation of a policy: with
+// the type cast under castContexts, and the nested expansions in
+// parentheses (graph-api.md 10.2, 10.3).
+func (f *policyFamily) navPath(pc *policyCore, e expansion) string {
+	p := f.itemPath(pc.id) + "/"
+	if f.castContexts {
+		p += strings.TrimPrefix(pc.odataType, "#") + "/"
+	}
+	p += e.nav
+	if len(e.nested) > 0 {
+		p += nestedSuffix(e.nested)
+	}
+	return p
+}
+
+// typedJSON is what $filter sees of a policy: the full entity (select-only
+// members included) with its @odata.type, for isof(), even where reads
+// answer none.
+func (f *policyFamily) typedJSON(p policy) obj {
+	o := p.json()
+	if f.selectOnly != nil {
+		o = append(o, f.selectOnly(p)...)
+	}
+	if len(o) == 0 || o[0].k != "@odata.type" {
+		o = append(obj{{"@odata.type", p.core().odataType}}, o...)
 	}
 	return o
 }
 
 // selectExpand resolves $select and $expand against an entity's
 // properties and navigation properties.
-func (c *reqCtx) selectExpand(q *queryOpts, typeName string, props, navs []string) (sel, exp []string, ok bool) {
+// nested names, per navigation, the navigations expandable inside it.
+func (c *reqCtx) selectExpand(q *queryOpts, typeName string, props, navs []string, nested map[string][]string) (sel []string, exp []expansion, ok bool) {
 	if sel, ok = c.resolveSelect(q, typeName, props); !ok {
 		return nil, nil, false
 	}
-	if exp, ok = c.expandSpec(q, typeName, navs); !ok {
+	if exp, ok = c.expandSpec(q, typeName, navs, nested); !ok {
 		return nil, nil, false
 	}
 	return sel, exp, true
@@ -262,11 +345,11 @@ func (c *reqCtx) selectExpand(q *queryOpts, typeName string, props, navs []strin
 
 // listQuery parses the query of a collection GET: options, $select,
 // $expand, $filter. Errors are written here.
-func (c *reqCtx) listQuery(typeName string, props, navs []string) (q *queryOpts, sel, exp []string, flt *filterExpr, ok bool) {
+func (c *reqCtx) listQuery(typeName string, props, navs []string, nested map[string][]string) (q *queryOpts, sel []string, exp []expansion, flt *filterExpr, ok bool) {
 	if q, ok = c.parseQuery(collectionQuery...); !ok {
 		return
 	}
-	if sel, exp, ok = c.selectExpand(q, typeName, props, navs); !ok {
+	if sel, exp, ok = c.selectExpand(q, typeName, props, navs, nested); !ok {
 		return
 	}
 	flt, err := parseFilter(q.filter)
@@ -286,19 +369,26 @@ func (c *reqCtx) payload() (map[string]any, bool) {
 }
 
 func (s *Server) policyList(c *reqCtx, f *policyFamily) {
-	q, sel, exp, flt, ok := c.listQuery(f.typeName(), f.selectable, f.navs)
+	q, sel, exp, flt, ok := c.listQuery(f.typeName(), f.selectable, f.navs, f.nestedExpands)
 	if !ok {
 		return
 	}
 	s.mu.Lock()
 	var items []obj
 	for _, p := range f.store(s).list() {
-		if flt.match(p.json()) {
+		if flt.match(f.typedJSON(p)) {
 			items = append(items, s.renderPolicy(c, f, p, sel, exp, true))
 		}
 	}
+	var ps pageSpec
+	if f.listPage != nil {
+		ps = f.listPage(s)
+	}
 	s.mu.Unlock()
-	c.writePage(q, items, f.path+contextSuffix(sel, exp))
+	if sel == nil {
+		ps.tips = f.listTips
+	}
+	c.writePage(q, items, f.path+contextSuffix(sel, exp), ps)
 }
 
 func (s *Server) policyGet(c *reqCtx, f *policyFamily, id string) {
@@ -306,7 +396,7 @@ func (s *Server) policyGet(c *reqCtx, f *policyFamily, id string) {
 	if !ok {
 		return
 	}
-	sel, exp, ok := c.selectExpand(q, f.typeName(), f.selectable, f.navs)
+	sel, exp, ok := c.selectExpand(q, f.typeName(), f.selectable, f.navs, f.nestedExpands)
 	if !ok {
 		return
 	}
@@ -335,7 +425,7 @@ func (s *Server) policyCreate(c *reqCtx, f *policyFamily, strict bool) {
 		return
 	}
 	if !hasType || rawType == "" {
-		if strict {
+		if strict && !f.concreteType {
 			c.validationFailed(odataErr("Cannot create an instance of the abstract type '%s'; the payload needs an '@odata.type'.", f.typeName()))
 			return
 		}
@@ -351,15 +441,15 @@ func (s *Server) policyCreate(c *reqCtx, f *policyFamily, strict bool) {
 		c.validationFailed(err)
 		return
 	}
-	if dn, _ := props["displayName"].(string); strings.TrimSpace(dn) == "" && strict {
-		c.badRequest("displayName is required")
+	if dn, _ := props[f.name()].(string); strings.TrimSpace(dn) == "" && strict {
+		c.badRequest(f.name() + " is required")
 		return
 	}
 	s.mu.Lock()
-	p, reason := f.insert(s, typ, props, strict)
-	if reason != "" {
+	p, err := f.insert(s, typ, props, strict)
+	if err != nil {
 		s.mu.Unlock()
-		c.badRequest(reason)
+		c.validationFailed(err)
 		return
 	}
 	body := c.entityBody(f, p)
@@ -401,9 +491,9 @@ func (s *Server) policyPatch(c *reqCtx, f *policyFamily, id string, strict bool)
 		return
 	}
 	s.mu.Lock()
-	if reason := f.update(s, p, props, strict); reason != "" {
+	if err := f.update(s, p, props, strict); err != nil {
 		s.mu.Unlock()
-		c.badRequest(reason)
+		c.validationFailed(err)
 		return
 	}
 	body := c.entityBody(f, p)
@@ -472,6 +562,12 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 		index[key] = len(direct)
 		direct = append(direct, a)
 	}
+	if f.assignModified {
+		now := time.Now() // one stamp for the whole write (12.3)
+		for i := range direct {
+			direct[i].LastModifiedDateTime = now
+		}
+	}
 	s.mu.Lock()
 	p, found := f.store(s).get(policyID)
 	var vals []any
@@ -479,14 +575,14 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 		pc := p.core()
 		var kept []Assignment
 		for _, a := range pc.assigns {
-			if a.Source != "" && a.Source != "direct" { // office assignments have no source
+			if a.Source != "" && a.Source != "direct" { // office and group policy assignments have no source
 				kept = append(kept, a)
 			}
 		}
 		s.noteAssignChange(&pc.lag, pc.assigns)
 		pc.assigns = append(kept, direct...)
 		for _, a := range direct {
-			vals = append(vals, f.assignmentJSON(s, a))
+			vals = append(vals, f.assignmentJSON(s, f, a))
 		}
 	}
 	s.mu.Unlock()
@@ -498,7 +594,7 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 }
 
 func (s *Server) assignmentList(c *reqCtx, f *policyFamily, policyID string) {
-	q, sel, _, flt, ok := c.listQuery(f.assignTypeName(), f.assignProps, nil)
+	q, sel, _, flt, ok := c.listQuery(f.assignTypeName(), f.assignProps, nil, nil)
 	if !ok {
 		return
 	}
@@ -507,14 +603,14 @@ func (s *Server) assignmentList(c *reqCtx, f *policyFamily, policyID string) {
 	if p, found := f.store(s).get(policyID); found {
 		pc := p.core()
 		for _, a := range pc.lag.visible(pc.assigns) {
-			full := f.assignmentJSON(s, a)
+			full := f.assignmentJSON(s, f, a)
 			if flt.match(full) {
 				items = append(items, project(full, sel))
 			}
 		}
 	}
 	s.mu.Unlock()
-	c.writePage(q, items, f.itemPath(policyID)+"/assignments"+contextSuffix(sel, nil))
+	c.writePage(q, items, f.itemPath(policyID)+"/assignments"+contextSuffix(sel, nil), pageSpec{})
 }
 
 // assignmentCreate implements POST {id}/assignments, the single create of
@@ -531,6 +627,9 @@ func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, s
 	if err != nil {
 		c.validationFailed(err)
 		return
+	}
+	if f.assignModified {
+		a.LastModifiedDateTime = time.Now()
 	}
 	s.mu.Lock()
 	p, found := f.store(s).get(policyID)
@@ -563,7 +662,7 @@ func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, s
 		c.intuneError(http.StatusConflict, "Conflict", "", "assignment "+a.ID+" already exists")
 	default:
 		ctx := c.metadataURL(f.itemPath(policyID) + "/assignments/$entity")
-		c.writeJSON(http.StatusCreated, append(obj{{"@odata.context", ctx}}, f.assignmentJSON(s, a)...))
+		c.writeJSON(http.StatusCreated, append(obj{{"@odata.context", ctx}}, f.assignmentJSON(s, f, a)...))
 	}
 }
 
@@ -627,7 +726,7 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 	entityCtx := c.metadataURL(f.itemPath(policyID) + "/assignments/$entity")
 	switch c.r.Method {
 	case http.MethodGet:
-		sel, _, ok := c.selectExpand(q, f.assignTypeName(), f.assignProps, nil)
+		sel, _, ok := c.selectExpand(q, f.assignTypeName(), f.assignProps, nil, nil)
 		if !ok {
 			return
 		}
@@ -638,8 +737,13 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 		if f.assignItemSelectContext {
 			ctx = c.metadataURL(f.itemPath(policyID) + "/assignments" + contextSuffix(sel, nil) + "/$entity")
 		}
-		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, project(f.assignmentJSON(s, cur), sel)...))
+		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, project(f.assignmentJSON(s, f, cur), sel)...))
 	case http.MethodDelete:
+		if f.policySetsUndeletable && strict && cur.Source == "policySets" {
+			// [INF, graph-api.md 10.4] a policy set owns it; LenientValidation deletes it
+			c.badRequest("assignment " + cur.ID + " comes from a policy set (source policySets, sourceId " + cur.SourceID + ") and cannot be deleted directly; change the policy set instead")
+			return
+		}
 		s.mu.Lock()
 		for i, a := range pc.assigns {
 			if strings.EqualFold(a.ID, aid) {
@@ -655,7 +759,7 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 			return
 		}
 		merged := map[string]any{"target": targetToMap(cur.Target)}
-		if f.sourceIntent {
+		if f.assignIntent {
 			merged["intent"] = cur.Intent
 		}
 		for k, v := range patch {
@@ -666,7 +770,10 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 			c.validationFailed(err)
 			return
 		}
-		na.ID, na.Source, na.SourceID = cur.ID, cur.Source, cur.SourceID // office assignments have no source
+		na.ID, na.Source, na.SourceID = cur.ID, cur.Source, cur.SourceID // office and group policy assignments have no source
+		if f.assignModified {
+			na.LastModifiedDateTime = time.Now()
+		}
 		s.mu.Lock()
 		s.noteAssignChange(&pc.lag, pc.assigns)
 		for i, a := range pc.assigns {
@@ -676,7 +783,7 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 		}
 		s.mu.Unlock()
 		if f.patchAlwaysEntity || s.cfg.PatchReturnsEntity {
-			c.writeJSON(http.StatusOK, append(obj{{"@odata.context", entityCtx}}, f.assignmentJSON(s, na)...))
+			c.writeJSON(http.StatusOK, append(obj{{"@odata.context", entityCtx}}, f.assignmentJSON(s, f, na)...))
 			return
 		}
 		c.writeNoContent(http.StatusNoContent)
@@ -752,8 +859,12 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 	}
 	pc := p.core()
 	out := make([]Assignment, 0, len(as))
+	now := time.Now()
 	for i, a := range as {
-		na, err := f.seedAssignment(pc.id, i, a)
+		if f.assignModified && a.LastModifiedDateTime.IsZero() {
+			a.LastModifiedDateTime = now
+		}
+		na, err := f.seedAssignment(f, pc.id, i, a)
 		if err != nil {
 			return err
 		}
@@ -769,7 +880,7 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 // whatever case the client sent [INF, switchable with Config.PreserveGUIDCase]. Clients must
 // therefore compare GUIDs without regard to case.
 func (s *Server) parseAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
-	a, err := f.parseAssignment(v, policyID, strict)
+	a, err := f.parseAssignment(f, v, policyID, strict)
 	if err != nil || s.cfg.PreserveGUIDCase {
 		return a, err
 	}

@@ -262,3 +262,54 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// topKeys returns the member names of the JSON object raw, in wire order.
+func topKeys(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("not a JSON object: %s", raw)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+// rawValues returns the raw JSON of each item of a collection answer's value.
+func rawValues(t *testing.T, r *resp) []json.RawMessage {
+	t.Helper()
+	var body struct {
+		Value []json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(r.raw, &body); err != nil || body.Value == nil {
+		t.Fatalf("no value array in %s", r.raw)
+	}
+	return body.Value
+}
+
+// assignItems is the body of POST {id}/assign for the Intune device families.
+func assignItems(items ...map[string]any) map[string]any {
+	list := make([]any, len(items))
+	for i, it := range items {
+		list[i] = it
+	}
+	return map[string]any{"assignments": list}
+}
+
+func exclusion(id string) map[string]any {
+	return map[string]any{"target": map[string]any{"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": id}}
+}

@@ -395,13 +395,30 @@ func (c *reqCtx) parseQuery(allowed ...string) (*queryOpts, bool) {
 	return q, true
 }
 
+// splitList splits a $select or $expand value on the commas outside
+// parentheses, so "a($expand=b,c),d" is two items.
 func splitList(v string) []string {
 	var out []string
-	for _, p := range strings.Split(v, ",") {
+	depth, start := 0, 0
+	add := func(p string) {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
 	}
+	for i, ch := range v {
+		switch ch {
+		case '(':
+			depth++
+		case ')':
+			depth = max(depth-1, 0)
+		case ',':
+			if depth == 0 {
+				add(v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	add(v[start:])
 	return out
 }
 
@@ -412,7 +429,12 @@ func encodeSkipToken(off int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(skipTokenPrefix + strconv.Itoa(off)))
 }
 
+// decodeSkipToken reads a token of either form: the emulator's own, or the
+// Cosmos DB form of the settings-catalog lists (cosmosSkipToken).
 func decodeSkipToken(t string) (int, bool) {
+	if off, ok := decodeCosmosSkipToken(t); ok {
+		return off, true
+	}
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(t))
 	if err != nil || !strings.HasPrefix(string(b), skipTokenPrefix) {
 		return 0, false
@@ -424,22 +446,99 @@ func decodeSkipToken(t string) (int, bool) {
 	return n, true
 }
 
+// cosmosPrefix starts a decoded Cosmos DB continuation token.
+const cosmosPrefix = "[cosmosdb]"
+
+// cosmosSkipToken is the $skiptoken of the settings-catalog lists
+// (graph-api.md 11.3) as a next link carries it: the token
+// "[cosmosdb][{"compositeToken":"<offset>",...}]" is URL-encoded, and
+// encoded once more as the query value
+// (%255Bcosmosdb%255D%255B%257B%2522compositeToken...). The members after
+// compositeToken copy the shape of captured tokens and mean nothing. [INF]
+func cosmosSkipToken(off int) string {
+	raw := cosmosPrefix + `[{"compositeToken":"` + strconv.Itoa(off) + `","range":{"min":"","max":"FF"},"resumeValues":[],"skipCount":0}]`
+	return strictEscape(strictEscape(raw))
+}
+
+// strictEscape percent-encodes every byte but the RFC 3986 unreserved ones,
+// as the service encodes its Cosmos DB tokens (spaces as %20, ':' as %3A).
+func strictEscape(v string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		ch := v[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' || ch == '.' || ch == '~' {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
+}
+
+// decodeCosmosSkipToken reads a cosmosSkipToken as the query parser hands
+// it over (decoded once), or decoded twice by a client.
+func decodeCosmosSkipToken(t string) (int, bool) {
+	t = strings.TrimSpace(t)
+	for range 2 {
+		if strings.HasPrefix(t, cosmosPrefix) {
+			break
+		}
+		u, err := url.PathUnescape(t)
+		if err != nil {
+			return 0, false
+		}
+		t = u
+	}
+	if !strings.HasPrefix(t, cosmosPrefix) {
+		return 0, false
+	}
+	var parts []struct {
+		CompositeToken string `json:"compositeToken"`
+	}
+	if err := json.Unmarshal([]byte(t[len(cosmosPrefix):]), &parts); err != nil || len(parts) != 1 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(parts[0].CompositeToken)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// pageSpec is how a collection pages and annotates its answers. The zero
+// value is the default: the server's page size, $top honoured up to 999,
+// the emulator's opaque tokens.
+type pageSpec struct {
+	size  int                  // page size, also the cap of $top; 0 => the server's page size, $top capped at 999
+	token func(off int) string // next link $skiptoken (already escaped for the URL); nil => encodeSkipToken
+	tips  string               // "@microsoft.graph.tips" annotation of the body; "" => none
+}
+
 // pageInfo is the result of paging a collection.
 type pageInfo struct {
 	start, end int    // slice bounds into the full (filtered) collection
 	nextLink   string // "" on the last page
 	count      bool   // emit @odata.count (first page with $count=true)
+	tips       string // "@microsoft.graph.tips" annotation ("" => none)
 }
 
 // paginate computes the page of a collection of total items and the
 // absolute nextLink (spec 5.2): same scheme/host/path as the request, the
 // original query minus $skiptoken/$skip, plus a fresh opaque $skiptoken.
-func (c *reqCtx) paginate(q *queryOpts, total int) pageInfo {
-	c.s.mu.Lock()
-	size := c.s.pageSize
-	c.s.mu.Unlock()
+// ps sets the page size and token form of the collection (pageSpec).
+func (c *reqCtx) paginate(q *queryOpts, total int, ps pageSpec) pageInfo {
+	size, maxTop := ps.size, ps.size
+	if size <= 0 {
+		c.s.mu.Lock()
+		size = c.s.pageSize
+		c.s.mu.Unlock()
+		maxTop = 999
+	}
 	if q.top >= 0 {
-		size = min(q.top, 999)
+		size = min(q.top, maxTop)
 	}
 	start := q.skip
 	if q.skiptoken >= 0 {
@@ -447,7 +546,7 @@ func (c *reqCtx) paginate(q *queryOpts, total int) pageInfo {
 	}
 	start = min(start, total)
 	end := min(start+size, total)
-	pi := pageInfo{start: start, end: end, count: q.count && q.skiptoken < 0}
+	pi := pageInfo{start: start, end: end, count: q.count && q.skiptoken < 0, tips: ps.tips}
 	if end < total && size > 0 {
 		var kept []string
 		for _, part := range strings.Split(c.r.URL.RawQuery, "&") {
@@ -463,18 +562,26 @@ func (c *reqCtx) paginate(q *queryOpts, total int) pageInfo {
 			}
 			kept = append(kept, part)
 		}
-		kept = append(kept, "$skiptoken="+encodeSkipToken(end))
+		token := ps.token
+		if token == nil {
+			token = encodeSkipToken
+		}
+		kept = append(kept, "$skiptoken="+token(end))
 		pi.nextLink = c.baseURL() + c.r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
 	}
 	return pi
 }
 
-// collectionBody assembles {"@odata.context", ["@odata.count"], "value",
-// ["@odata.nextLink"]}. Real Graph puts nextLink after value.
+// collectionBody assembles {"@odata.context", ["@odata.count"],
+// ["@microsoft.graph.tips"], "value", ["@odata.nextLink"]}. Real Graph puts
+// nextLink after value.
 func collectionBody(context string, pi pageInfo, total int, value []any) obj {
 	o := obj{{"@odata.context", context}}
 	if pi.count {
 		o = append(o, kv{"@odata.count", total})
+	}
+	if pi.tips != "" {
+		o = append(o, kv{"@microsoft.graph.tips", pi.tips})
 	}
 	if value == nil {
 		value = []any{}

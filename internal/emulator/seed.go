@@ -11,11 +11,32 @@ import (
 //
 //	{"deviceConfigurations":[{"id":..,"odataType":..,"displayName":..,"assignments":[...]}],
 //	 "officeClientConfigurations":[{"id":..,"displayName":..,"priority":1,"assignments":[...]}],
+//	 "deviceCompliancePolicies":[{"id":..,"odataType":..,"displayName":..,"assignments":[...]}],
+//	 "configurationPolicies":[{"id":..,"name":..,"platforms":..,"technologies":..,"templateFamily":..,"assignments":[...]}],
+//	 "groupPolicyConfigurations":[{"id":..,"displayName":..,"assignments":[...]}],
 //	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}]}
+//
+// priority is for office policies only, odataType not for group policy
+// configurations: a seed setting them elsewhere is refused.
 type Seed struct {
-	DeviceConfigurations       []SeedPolicy           `json:"deviceConfigurations"`
-	OfficeClientConfigurations []SeedPolicy           `json:"officeClientConfigurations"`
-	AssignmentFilters          []SeedAssignmentFilter `json:"assignmentFilters"`
+	DeviceConfigurations       []SeedPolicy              `json:"deviceConfigurations"`
+	OfficeClientConfigurations []SeedPolicy              `json:"officeClientConfigurations"`
+	DeviceCompliancePolicies   []SeedPolicy              `json:"deviceCompliancePolicies"`
+	ConfigurationPolicies      []SeedConfigurationPolicy `json:"configurationPolicies"`
+	GroupPolicyConfigurations  []SeedPolicy              `json:"groupPolicyConfigurations"`
+	AssignmentFilters          []SeedAssignmentFilter    `json:"assignmentFilters"`
+}
+
+// SeedConfigurationPolicy is one seeded settings-catalog policy (see
+// ConfigurationPolicy); its assignments carry no intent.
+type SeedConfigurationPolicy struct {
+	ID             string           `json:"id"`
+	Name           string           `json:"name"`
+	Description    string           `json:"description"`
+	Platforms      string           `json:"platforms"`
+	Technologies   string           `json:"technologies"`
+	TemplateFamily string           `json:"templateFamily"`
+	Assignments    []SeedAssignment `json:"assignments"`
 }
 
 // SeedAssignmentFilter is one seeded assignment filter, with the wire names
@@ -31,7 +52,8 @@ type SeedAssignmentFilter struct {
 	ManagementType string `json:"assignmentFilterManagementType"`
 }
 
-// SeedPolicy is one seeded policy of either family.
+// SeedPolicy is one seeded deviceConfiguration, office client,
+// compliance or group policy configuration policy.
 type SeedPolicy struct {
 	ID          string           `json:"id"`
 	ODataType   string           `json:"odataType"`
@@ -89,6 +111,16 @@ func (s *Server) LoadSeed(r io.Reader) error {
 			return fmt.Errorf("emulator: seed: assignmentFilters[%d]: unknown assignmentFilterManagementType %q", i, f.ManagementType)
 		}
 	}
+	for i, p := range sd.DeviceCompliancePolicies {
+		if p.Priority != 0 {
+			return fmt.Errorf("emulator: seed: deviceCompliancePolicies[%d]: priority is for officeClientConfigurations only", i)
+		}
+	}
+	for i, p := range sd.GroupPolicyConfigurations {
+		if p.Priority != 0 || p.ODataType != "" {
+			return fmt.Errorf("emulator: seed: groupPolicyConfigurations[%d]: priority and odataType are not members of a group policy configuration", i)
+		}
+	}
 	for _, f := range sd.AssignmentFilters {
 		s.AddAssignmentFilter(AssignmentFilter{ID: f.ID, DisplayName: f.DisplayName, Description: f.Description, Platform: f.Platform, Rule: f.Rule, ManagementType: f.ManagementType})
 	}
@@ -101,6 +133,24 @@ func (s *Server) LoadSeed(r io.Reader) error {
 	for _, p := range sd.OfficeClientConfigurations {
 		id := s.AddOfficeClientConfiguration(OfficeClientConfiguration{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description, Priority: p.Priority})
 		if err := s.SetOfficeClientConfigurationAssignments(id, seedAssignments(p.Assignments)); err != nil {
+			return err
+		}
+	}
+	for _, p := range sd.DeviceCompliancePolicies {
+		id := s.AddDeviceCompliancePolicy(DeviceCompliancePolicy{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description})
+		if err := s.SetDeviceCompliancePolicyAssignments(id, seedAssignments(p.Assignments)); err != nil {
+			return err
+		}
+	}
+	for _, p := range sd.ConfigurationPolicies {
+		id := s.AddConfigurationPolicy(ConfigurationPolicy{ID: p.ID, Name: p.Name, Description: p.Description, Platforms: p.Platforms, Technologies: p.Technologies, TemplateFamily: p.TemplateFamily})
+		if err := s.SetConfigurationPolicyAssignments(id, seedAssignments(p.Assignments)); err != nil {
+			return err
+		}
+	}
+	for _, p := range sd.GroupPolicyConfigurations {
+		id := s.AddGroupPolicyConfiguration(GroupPolicyConfiguration{ID: p.ID, DisplayName: p.DisplayName, Description: p.Description})
+		if err := s.SetGroupPolicyConfigurationAssignments(id, seedAssignments(p.Assignments)); err != nil {
 			return err
 		}
 	}

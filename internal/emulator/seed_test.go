@@ -34,3 +34,45 @@ func TestLoadSeed(t *testing.T) {
 		t.Error("typo in seed accepted")
 	}
 }
+
+func TestLoadSeedPolicyFamilies(t *testing.T) {
+	s := startEmu(t, nil)
+	const cid = "7c7c7c7c-0000-4000-8000-000000000001"
+	const sid = "8d8d8d8d-0000-4000-8000-000000000001"
+	const gid = "9e9e9e9e-0000-4000-8000-000000000001"
+	err := s.LoadSeed(strings.NewReader(`{
+	  "deviceCompliancePolicies":[{"id":"` + cid + `","odataType":"microsoft.graph.iosCompliancePolicy","displayName":"c","assignments":[
+	     {"target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"` + group1 + `"}},
+	     {"source":"policySets","sourceId":"ps","target":{"@odata.type":"#microsoft.graph.allDevicesAssignmentTarget"}}]}],
+	  "configurationPolicies":[{"id":"` + sid + `","name":"s","platforms":"windows10","technologies":"mdm","templateFamily":"endpointSecurityFirewall",
+	     "assignments":[{"target":{"@odata.type":"microsoft.graph.exclusionGroupAssignmentTarget","groupId":"` + group2 + `"}}]}],
+	  "groupPolicyConfigurations":[{"id":"` + gid + `","displayName":"g","assignments":[{"target":{"@odata.type":"#microsoft.graph.allLicensedUsersAssignmentTarget"}}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as, ok := s.DeviceCompliancePolicyAssignments(cid); !ok || len(as) != 2 || as[0].ID != cid+"_"+group1 || as[0].Intent != "" || as[1].Source != "policySets" {
+		t.Errorf("compliance seed: %+v", as)
+	}
+	if as, ok := s.ConfigurationPolicyAssignments(sid); !ok || len(as) != 1 || as[0].ID != sid+"_"+group2 || as[0].Source != "direct" {
+		t.Errorf("configuration policy seed: %+v", as)
+	}
+	if as, ok := s.GroupPolicyConfigurationAssignments(gid); !ok || len(as) != 1 || as[0].LastModifiedDateTime.IsZero() {
+		t.Errorf("group policy seed: %+v", as)
+	}
+	tok := getToken(t, s, rwClient)
+	if g := doReq(t, s, "GET", "/beta/deviceManagement/configurationPolicies/"+sid, tok, nil, nil); g.str("templateReference", "templateFamily") != "endpointSecurityFirewall" || g.str("platforms") != "windows10" {
+		t.Errorf("seeded configuration policy: %s", g.raw)
+	}
+	if g := doReq(t, s, "GET", "/beta/deviceManagement/deviceCompliancePolicies/"+cid, tok, nil, nil); g.str("@odata.type") != "#microsoft.graph.iosCompliancePolicy" {
+		t.Errorf("seeded compliance policy: %s", g.raw)
+	}
+	for _, bad := range []string{
+		`{"groupPolicyConfigurations":[{"displayName":"g","odataType":"x"}]}`,
+		`{"deviceCompliancePolicies":[{"displayName":"c","priority":2}]}`,
+		`{"configurationPolicies":[{"displayName":"c"}]}`,
+	} {
+		if err := s.LoadSeed(strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}

@@ -97,9 +97,11 @@ type Config struct {
 	// OmitIntent [INF] leaves "intent" out of device assignments on read
 	// (the real service sometimes omits it); default emits "apply".
 	OmitIntent bool
-	// AssignmentODataType [INF] adds
-	// "@odata.type":"#microsoft.graph.deviceConfigurationAssignment" to device
-	// assignments; the real captured GET has none, so default off.
+	// AssignmentODataType [INF] adds the assignment type, e.g.
+	// "@odata.type":"#microsoft.graph.deviceConfigurationAssignment", to the
+	// assignments of deviceConfigurations, deviceCompliancePolicies,
+	// configurationPolicies and groupPolicyConfigurations, as the docs'
+	// examples show; the real captured GETs have none, so default off.
 	AssignmentODataType bool
 	// WrongVerbStatus [INF] is the status for a known path with an
 	// unsupported method: 0 => 405 "No method match route template"; set
@@ -150,9 +152,37 @@ type Config struct {
 	// /beta (e.g. "deviceManagement/deviceConfigurations",
 	// "officeConfiguration/clientConfigurations"; case-insensitive) that
 	// AssignmentsPostUnsupported applies to. Empty: deviceConfigurations and
-	// deviceCompliancePolicies, the two families with reports (the emulator
-	// serves only deviceConfigurations).
+	// deviceCompliancePolicies, the two families with reports.
 	AssignmentsPostUnsupportedFamilies []string
+
+	// ConfigurationPoliciesPageSize [OBS, graph-api.md 11.3] is the page size
+	// of deviceManagement/configurationPolicies lists, whose next links carry
+	// an opaque Cosmos DB-style $skiptoken; a larger $top is clamped to it
+	// [INF]. 0 (the default) => 25, as the service pages; negative => the
+	// global page size (PageSize, SetPageSize) with $top honoured up to 999
+	// (the spec's switch spells that 0, but here the zero value is the
+	// realistic default). SetConfigurationPoliciesPageSize changes it at run
+	// time.
+	ConfigurationPoliciesPageSize int
+	// ConfigurationPoliciesExpandAssignments [OBS/INF, graph-api.md 11.4] is
+	// how $expand=assignments is answered on configurationPolicies: "" or
+	// "list_empty" (ConfigPoliciesExpandListEmpty, the default: lists answer
+	// "assignments": [], item GETs expand), "item_empty" (item GETs of
+	// policies whose templateFamily starts with "endpointSecurity" answer [],
+	// lists expand), "always_empty", "populated". An unexpanded list is
+	// answered "assignments@odata.context": …, "assignments": []. Another
+	// value makes Start fail. SetConfigurationPoliciesExpandAssignments
+	// changes it at run time. ExpandAssignmentsLimit and
+	// ExpandAssignmentsEmpty apply as well.
+	ConfigurationPoliciesExpandAssignments string
+	// ComplianceAllowNoBlockAction [graph-api.md 10.3] turns off the
+	// service's rule that a deviceCompliancePolicies create carries
+	// scheduledActionsForRule with exactly one block action (400 "Compliance
+	// policy must have one and only one block scheduled action"); a create
+	// without rules then gets one block action with no grace period [INF].
+	// Default off: the rule applies (it is observed behaviour).
+	// SetComplianceAllowNoBlockAction changes it at run time.
+	ComplianceAllowNoBlockAction bool
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
@@ -180,12 +210,19 @@ type Server struct {
 	signKey *rsa.PrivateKey
 	kid     string
 
-	mu        sync.Mutex // guards the Graph data below
-	pageSize  int
-	expand    expandBehaviour
-	devices   *store[*devicePolicy]
-	offices   *store[*officePolicy]
-	officeCfg officeSingleton
+	mu             sync.Mutex // guards the Graph data below
+	pageSize       int
+	expand         expandBehaviour
+	devices        *store[*devicePolicy]
+	offices        *store[*officePolicy]
+	officeCfg      officeSingleton
+	compliance     *store[*compliancePolicy]  // deviceManagement/deviceCompliancePolicies (graph-api.md 10)
+	configPolicies *store[*settingsPolicy]    // deviceManagement/configurationPolicies (graph-api.md 11)
+	groupPolicies  *store[*groupPolicyConfig] // deviceManagement/groupPolicyConfigurations (graph-api.md 12)
+
+	configPolicyPageSize   int    // Config.ConfigurationPoliciesPageSize resolved: 0 => the global page size
+	configPolicyExpand     string // Config.ConfigurationPoliciesExpandAssignments resolved
+	complianceAllowNoBlock bool   // Config.ComplianceAllowNoBlockAction
 
 	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (graph-api.md 9)
 
@@ -241,9 +278,12 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.WrongVerbStatus == 0 {
 		cfg.WrongVerbStatus = http.StatusMethodNotAllowed
 	}
+	expandMode, err := configPoliciesExpandMode(cfg.ConfigurationPoliciesExpandAssignments)
+	if err != nil {
+		return nil, err
+	}
 	ca := cfg.CA
 	if ca == nil {
-		var err error
 		if ca, err = NewCA(); err != nil {
 			return nil, err
 		}
@@ -266,6 +306,13 @@ func Start(cfg Config) (*Server, error) {
 		expand:   expandBehaviour{limit: cfg.ExpandAssignmentsLimit, emptyOnLists: cfg.ExpandAssignmentsEmpty},
 		devices:  newStore[*devicePolicy](),
 		offices:  newStore[*officePolicy](),
+
+		compliance:             newStore[*compliancePolicy](),
+		configPolicies:         newStore[*settingsPolicy](),
+		groupPolicies:          newStore[*groupPolicyConfig](),
+		configPolicyPageSize:   configPolicyPageSize(cfg.ConfigurationPoliciesPageSize),
+		configPolicyExpand:     expandMode,
+		complianceAllowNoBlock: cfg.ComplianceAllowNoBlockAction,
 
 		assignFilters: newStore[*assignmentFilter](),
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Target is an assignment target as stored and emitted. ODataType always
@@ -16,14 +17,21 @@ type Target struct {
 	FilterType   string // "" => "none" on the wire (device family only)
 }
 
-// Assignment is a stored assignment of either family. Office assignments use
-// only ID and Target.
+// Assignment is a stored assignment of any family. Each family uses the
+// members its assignments carry: office ones only ID and Target; compliance
+// and settings-catalog ones no Intent; group policy (administrative
+// template) ones ID, LastModifiedDateTime and Target (graph-api.md 3.3,
+// 10.4, 11.5, 12.3). The others are cleared when stored.
 type Assignment struct {
 	ID       string // server computed as in spec section 1.5 when empty
 	Source   string // "direct" (default when empty) or "policySets"
 	SourceID string // default policy id for direct
 	Intent   string // "apply" default
 	Target   Target
+	// LastModifiedDateTime is the time of the write that stored the
+	// assignment (groupPolicyConfigurations only); zero in Set*Assignments
+	// => the time of the call.
+	LastModifiedDateTime time.Time
 }
 
 // Device-family target type names (spec 2), exactly the set the Go SDK
@@ -71,10 +79,13 @@ func (t Target) targetKey() string {
 }
 
 // validationError is a 400 from payload validation. odata marks errors the
-// OData layer raises (unknown property, bad literal) rather than Intune.
+// OData layer raises (unknown property, bad literal) rather than Intune;
+// service marks Intune errors whose text the service itself answers (in the
+// nested message), where other Intune 400s only say "An error has occurred".
 type validationError struct {
-	msg   string
-	odata bool
+	msg     string
+	odata   bool
+	service bool
 }
 
 func (e *validationError) Error() string { return e.msg }
@@ -82,6 +93,9 @@ func (e *validationError) Error() string { return e.msg }
 func vErr(format string, a ...any) error { return &validationError{msg: fmt.Sprintf(format, a...)} }
 func odataErr(format string, a ...any) error {
 	return &validationError{msg: fmt.Sprintf(format, a...), odata: true}
+}
+func serviceErr(format string, a ...any) error {
+	return &validationError{msg: fmt.Sprintf(format, a...), service: true}
 }
 
 func unknownProperty(prop, typ string) error {

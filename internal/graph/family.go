@@ -83,3 +83,37 @@ var OfficeClientConfigurationsFamily = Family{
 
 // Assignments is the assignment API of a family.
 func (c *Client) Assignments(f Family) AssignmentAPI { return rawAssignments{c: c, f: f} }
+
+// DeviceCompliancePoliciesFamily is /deviceManagement/deviceCompliancePolicies
+// (graph-api.md section 10): the device configurations' assign action, targets and ids;
+// assignments carry source and sourceId but no intent (10.4).
+var DeviceCompliancePoliciesFamily = Family{
+	CollectionPath:    "/deviceManagement/deviceCompliancePolicies",
+	BodyKey:           "assignments",
+	Sources:           true,
+	SingleCreate:      false, // reported unrouted (13.2)
+	PageSize:          999,
+	ExpandAssignments: ExpandMayTruncate,
+}
+
+// ConfigurationPoliciesFamily is /deviceManagement/configurationPolicies, the settings
+// catalog and endpoint security policies (graph-api.md section 11). Lists page at 25
+// (11.3), and a list with $expand=assignments does not populate them (11.4, observed), so
+// the reader never lists it: reads go one by one or in JSON batches.
+var ConfigurationPoliciesFamily = Family{
+	CollectionPath:    "/deviceManagement/configurationPolicies",
+	BodyKey:           "assignments",
+	Sources:           true,
+	PageSize:          25,
+	ExpandAssignments: ExpandIgnored,
+}
+
+// GroupPolicyConfigurationsFamily is /deviceManagement/groupPolicyConfigurations,
+// administrative templates (graph-api.md section 12): assignments have no source (so no
+// policy sets) and carry lastModifiedDateTime (12.3).
+var GroupPolicyConfigurationsFamily = Family{
+	CollectionPath:    "/deviceManagement/groupPolicyConfigurations",
+	BodyKey:           "assignments",
+	PageSize:          999,
+	ExpandAssignments: ExpandUnknown, // not documented or observed; the reader checks it
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -15,9 +16,20 @@ import (
 type Collection struct {
 	// Path is the collection below the version root, e.g. "/deviceManagement/assignmentFilters".
 	Path string
-	// Props are the properties read besides id, displayName and lastModifiedDateTime
-	// (@odata.type always comes with $select, graph-api.md 1.7).
+	// NameProperty is the property holding the name the portal shows: "" for displayName;
+	// settings-catalog policies call it "name" (graph-api.md 11.2).
+	NameProperty string
+	// Props are the properties read besides id, the name and lastModifiedDateTime
+	// (@odata.type always comes with $select, graph-api.md 1.7). A dotted name reads a
+	// member of an object property, e.g. "templateReference.templateFamily".
 	Props []string
+}
+
+func (c Collection) nameProperty() string {
+	if c.NameProperty == "" {
+		return "displayName"
+	}
+	return c.NameProperty
 }
 
 // Item is one entity of a collection as a lookup reads it.
@@ -79,7 +91,14 @@ func (c *Client) GetItem(ctx context.Context, coll Collection, id string) (Item,
 }
 
 func selectQuery(coll Collection) string {
-	return "$select=" + strings.Join(append([]string{"id", "displayName", "lastModifiedDateTime"}, coll.Props...), ",")
+	sel := []string{"id", coll.nameProperty(), "lastModifiedDateTime"}
+	for _, p := range coll.Props {
+		top, _, _ := strings.Cut(p, ".")
+		if !slices.Contains(sel, top) {
+			sel = append(sel, top)
+		}
+	}
+	return "$select=" + strings.Join(sel, ",")
 }
 
 func (c *Client) getJSON(ctx context.Context, ri *abs.RequestInformation, into any) error {
@@ -99,7 +118,16 @@ func (c *Client) getJSON(ctx context.Context, ri *abs.RequestInformation, into a
 
 func itemFrom(v map[string]any, coll Collection) Item {
 	str := func(k string) string {
-		switch x := v[k].(type) {
+		x, whole := v[k] // "@odata.type" is one key; "templateReference.templateFamily" a path
+		if !whole {
+			var at any = v
+			for _, part := range strings.Split(k, ".") {
+				m, _ := at.(map[string]any)
+				at = m[part]
+			}
+			x = at
+		}
+		switch x := x.(type) {
 		case string:
 			return x
 		case nil:
@@ -109,7 +137,7 @@ func itemFrom(v map[string]any, coll Collection) Item {
 			return string(b)
 		}
 	}
-	it := Item{ID: str("id"), DisplayName: str("displayName"), LastModified: str("lastModifiedDateTime"),
+	it := Item{ID: str("id"), DisplayName: str(coll.nameProperty()), LastModified: str("lastModifiedDateTime"),
 		ODataType: strings.TrimPrefix(strings.TrimPrefix(str("@odata.type"), "#"), "microsoft.graph."), Props: map[string]string{}}
 	for _, p := range coll.Props {
 		it.Props[p] = str(p)

@@ -31,11 +31,19 @@ var (
 )
 
 // families are the policy families the provider offers, each as a resource and a data source.
-var families = []*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration}
+var families = []*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration,
+	resources.DeviceCompliancePolicy, resources.ConfigurationPolicy, resources.GroupPolicyConfiguration}
 
 // lookups are the collections found by name that are not policy families (each family's
 // policies are a lookup too, see Family.Lookup).
 var lookups = []*assignments.Lookup{resources.AssignmentFilter}
+
+// Families returns the policy families the provider offers, in registration order, for
+// tools that derive from them (scripts/docgen writes each family's doc templates).
+func Families() []*assignments.Family { return append([]*assignments.Family(nil), families...) }
+
+// Lookups returns the lookups that are not policy families (see lookups).
+func Lookups() []*assignments.Lookup { return append([]*assignments.Lookup(nil), lookups...) }
 
 // Provider is the intune provider.
 type Provider struct {
@@ -142,11 +150,14 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			"client_secret":           str("client_secret", "Client secret of the app registration.", true),
 			"client_secret_file_path": str("client_secret_file_path", "Path to a file holding the client secret. Must agree with `client_secret` when both are set.", false),
 
-			"client_certificate": str("client_certificate", "Base64-encoded client certificate with its private key: PKCS#12 (`.pfx`) or PEM.", true),
+			"client_certificate": str("client_certificate",
+				"Base64-encoded client certificate with its RSA private key: PKCS#12 (`.pfx`, modern or legacy encryption, or none) or PEM (plain or encrypted PKCS#8 key). "+
+					"See the authentication guide for the formats and the commands that make them.", true),
 			"client_certificate_path": str("client_certificate_path",
-				"Path to the client certificate with its private key: PKCS#12 (`.pfx`) or PEM. Must agree with `client_certificate` when both are set.", false),
-			"client_certificate_password":   str("client_certificate_password", "Password of the PKCS#12 client certificate.", true),
-			"client_certificate_send_chain": boolean("client_certificate_send_chain", "Send the certificate chain (`x5c`) with each sign-in, for subject name and issuer authentication. Default `false`."),
+				"Path to the client certificate with its RSA private key: PKCS#12 (`.pfx`) or PEM, as for `client_certificate`. Must agree with `client_certificate` when both are set.", false),
+			"client_certificate_password": str("client_certificate_password", "Password of the PKCS#12 file, or of the encrypted PEM private key.", true),
+			"client_certificate_send_chain": boolean("client_certificate_send_chain",
+				"Send the certificate chain (`x5c` header: the certificate, then the others in the file) with each sign-in, for subject name and issuer authentication. Default `false`."),
 
 			"use_oidc":             boolean("use_oidc", "Sign in with an OIDC token through workload identity federation (GitHub Actions, Azure Pipelines, any OIDC issuer). Default `false`."),
 			"oidc_token":           str("oidc_token", "An OIDC ID token to exchange.", true),

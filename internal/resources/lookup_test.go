@@ -33,6 +33,13 @@ var lookupFamilies = []lookupFamily{
 			return env.Server.AddOfficeClientConfiguration(emulator.OfficeClientConfiguration{DisplayName: name, ODataType: "#microsoft.graph." + typ})
 		},
 	},
+	{
+		single: "intune_device_compliance_policy", plural: "intune_device_compliance_policies",
+		typeA: "windows10CompliancePolicy", typeB: "iosCompliancePolicy",
+		add: func(env *acctest.Env, name, typ string) string {
+			return env.Server.AddDeviceCompliancePolicy(emulator.DeviceCompliancePolicy{DisplayName: name, ODataType: "#microsoft.graph." + typ})
+		},
+	},
 }
 
 // One policy by name (exact, any case) or by ID; no match and several matches are errors
@@ -171,4 +178,80 @@ resource "intune_device_configuration_assignments" "test" {
 			},
 		},
 	})
+}
+
+// The families whose policies have no derived types: settings catalog policies (named by
+// Graph's `name`, which the lookup also takes as `name`, with their platforms and template
+// family) and administrative templates. Found by either name attribute in any case, by ID,
+// not found, ambiguous, narrowed by prefix, across pages (settings catalog lists page at 25).
+func TestAccLookup_typelessFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		single, plural string
+		add            func(env *acctest.Env, name string) string
+		nameAttr       string // "name" where Graph calls it so
+	}{
+		{"intune_configuration_policy", "intune_configuration_policies", func(env *acctest.Env, name string) string {
+			return env.Server.AddConfigurationPolicy(emulator.ConfigurationPolicy{Name: name, Platforms: "windows10", Technologies: "mdm,microsoftSense", TemplateFamily: "endpointSecurityAntivirus"})
+		}, "name"},
+		{"intune_group_policy_configuration", "intune_group_policy_configurations", func(env *acctest.Env, name string) string {
+			return env.Server.AddGroupPolicyConfiguration(emulator.GroupPolicyConfiguration{DisplayName: name})
+		}, "display_name"},
+	} {
+		t.Run(tc.single, func(t *testing.T) {
+			env := acctest.Start(t)
+			env.Server.SetPageSize(2)
+			var edge string
+			for i := 0; i < 30; i++ {
+				id := tc.add(env, fmt.Sprintf("Policy %02d", i))
+				if i == 27 {
+					edge = id
+				}
+			}
+			twin := tc.add(env, "policy 27")
+			d := "data." + tc.single + ".x"
+			checks := []resource.TestCheckFunc{
+				resource.TestCheckResourceAttr(d, "id", edge),
+				resource.TestCheckResourceAttr(d, "display_name", "Policy 27"),
+				resource.TestCheckNoResourceAttr(d, "odata_type"),
+			}
+			if tc.nameAttr == "name" {
+				checks = append(checks,
+					resource.TestCheckResourceAttr(d, "name", "Policy 27"),
+					resource.TestCheckResourceAttr(d, "template_family", "endpointSecurityAntivirus"),
+					resource.TestCheckResourceAttr(d, "platforms", "windows10"))
+			}
+			byName := env.ProviderConfig() + fmt.Sprintf("data %q \"x\" {\n  %s = \"POLICY 27\"\n}\n", tc.single, tc.nameAttr)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.Factories(),
+				Steps: []resource.TestStep{
+					{Config: byName, ExpectError: regexp.MustCompile(`(?s)2 .* are named "POLICY 27"`)},
+					{
+						PreConfig: func() { deletePolicy(env, tc.single, twin) },
+						Config:    byName,
+						Check:     resource.ComposeTestCheckFunc(checks...),
+					},
+					{
+						Config: env.ProviderConfig() + fmt.Sprintf("data %q \"x\" {\n  id = %q\n}\ndata %q \"p\" {\n  display_name_prefix = \"policy 2\"\n}\n", tc.single, edge, tc.plural),
+						Check: resource.ComposeTestCheckFunc(
+							resource.TestCheckResourceAttr(d, "display_name", "Policy 27"),
+							resource.TestCheckResourceAttr("data."+tc.plural+".p", "policies.#", "10"),
+						),
+					},
+					{
+						Config:      env.ProviderConfig() + fmt.Sprintf("data %q \"x\" {\n  display_name = \"Policy 99\"\n}\n", tc.single),
+						ExpectError: regexp.MustCompile(`(?s)No .* named "Policy 99".*None of the 30 `),
+					},
+				},
+			})
+		})
+	}
+}
+
+func deletePolicy(env *acctest.Env, single, id string) {
+	switch single {
+	case "intune_configuration_policy":
+		env.Server.DeleteConfigurationPolicy(id)
+	default:
+		env.Server.DeleteGroupPolicyConfiguration(id)
+	}
 }

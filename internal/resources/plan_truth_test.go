@@ -32,6 +32,22 @@ type family struct {
 	list       func(env *acctest.Env) acctest.Lister
 	groupItem  func(groupID string) string // one HCL assignment targeting a group
 	groupItemM func(groupID string) map[string]any
+	collection string // the Graph collection below /beta, e.g. "deviceManagement/deviceConfigurations"
+	hasTarget  bool   // assignments have a `target` attribute (more than one target kind)
+	lists      bool   // the reader lists the collection with $expand=assignments (not the settings catalog)
+}
+
+// deviceLike is a family with the device configurations' targets, from its emulator calls.
+func deviceLike(name, typeName, policyAttr, collection string, lists bool, newPolicy func(*acctest.Env) string,
+	set func(*emulator.Server) func(string, []emulator.Assignment) error, list func(*emulator.Server) acctest.Lister) family {
+	return family{
+		name: name, typeName: typeName, policyAttr: policyAttr, groupKind: "groupAssignmentTarget", newPolicy: newPolicy,
+		set:        func(env *acctest.Env, p string, as []emulator.Assignment) error { return set(env.Server)(p, as) },
+		list:       func(env *acctest.Env) acctest.Lister { return list(env.Server) },
+		groupItem:  func(g string) string { return fmt.Sprintf(`{ target = "group", group_id = %q }`, g) },
+		groupItemM: func(g string) map[string]any { return map[string]any{"target": "group", "group_id": g} },
+		collection: collection, hasTarget: true, lists: lists,
+	}
 }
 
 func families(env *acctest.Env) []family {
@@ -47,6 +63,7 @@ func families(env *acctest.Env) []family {
 			groupItemM: func(g string) map[string]any {
 				return map[string]any{"target": "group", "group_id": g}
 			},
+			collection: "deviceManagement/deviceConfigurations", hasTarget: true, lists: true,
 		},
 		{
 			name: "Office client configuration", typeName: "intune_office_client_configuration_assignments", policyAttr: "office_client_configuration_id",
@@ -57,7 +74,35 @@ func families(env *acctest.Env) []family {
 			list:       func(env *acctest.Env) acctest.Lister { return env.Server.OfficeClientConfigurationAssignments },
 			groupItem:  func(g string) string { return fmt.Sprintf(`{ group_id = %q }`, g) },
 			groupItemM: func(g string) map[string]any { return map[string]any{"group_id": g} },
+			collection: "officeConfiguration/clientConfigurations", lists: true,
 		},
+		deviceLike("device compliance policy", "intune_device_compliance_policy_assignments", "device_compliance_policy_id",
+			"deviceManagement/deviceCompliancePolicies", true,
+			func(env *acctest.Env) string {
+				return env.Server.AddDeviceCompliancePolicy(emulator.DeviceCompliancePolicy{DisplayName: "Windows compliance"})
+			},
+			func(s *emulator.Server) func(string, []emulator.Assignment) error {
+				return s.SetDeviceCompliancePolicyAssignments
+			},
+			func(s *emulator.Server) acctest.Lister { return s.DeviceCompliancePolicyAssignments }),
+		deviceLike("configuration policy", "intune_configuration_policy_assignments", "configuration_policy_id",
+			"deviceManagement/configurationPolicies", false,
+			func(env *acctest.Env) string {
+				return env.Server.AddConfigurationPolicy(emulator.ConfigurationPolicy{Name: "Windows baseline"})
+			},
+			func(s *emulator.Server) func(string, []emulator.Assignment) error {
+				return s.SetConfigurationPolicyAssignments
+			},
+			func(s *emulator.Server) acctest.Lister { return s.ConfigurationPolicyAssignments }),
+		deviceLike("administrative template", "intune_group_policy_configuration_assignments", "group_policy_configuration_id",
+			"deviceManagement/groupPolicyConfigurations", true,
+			func(env *acctest.Env) string {
+				return env.Server.AddGroupPolicyConfiguration(emulator.GroupPolicyConfiguration{DisplayName: "Edge settings"})
+			},
+			func(s *emulator.Server) func(string, []emulator.Assignment) error {
+				return s.SetGroupPolicyConfigurationAssignments
+			},
+			func(s *emulator.Server) acctest.Lister { return s.GroupPolicyConfigurationAssignments }),
 	}
 }
 

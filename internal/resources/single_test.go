@@ -20,7 +20,7 @@ import (
 func (f family) singleType() string { return strings.TrimSuffix(f.typeName, "s") }
 
 func (f family) singleBody(g string) string {
-	if strings.Contains(f.typeName, "device") {
+	if f.hasTarget {
 		return fmt.Sprintf("target = \"group\"\n  group_id = %q", g)
 	}
 	return fmt.Sprintf("group_id = %q", g)

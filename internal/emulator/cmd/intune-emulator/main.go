@@ -23,7 +23,7 @@ func main() {
 	clientID := flag.String("client-id", emulator.DefaultClientID, "client (application) id of the registered app")
 	secret := flag.String("client-secret", emulator.DefaultClientSecret, "client secret of the registered app")
 	readOnly := flag.Bool("read-only", false, "grant the app only DeviceManagementConfiguration.Read.All")
-	seed := flag.String("seed", "", "JSON seed file with deviceConfigurations/officeClientConfigurations/assignmentFilters")
+	seed := flag.String("seed", "", "JSON seed file with deviceConfigurations/officeClientConfigurations/deviceCompliancePolicies/configurationPolicies/groupPolicyConfigurations/assignmentFilters")
 	pageSize := flag.Int("page-size", 0, "default collection page size (0 = 1000)")
 	lenient := flag.Bool("lenient", false, "disable strict validation")
 	noThrottle := flag.Bool("no-throttle", false, "disable the Intune throttling windows")
@@ -36,7 +36,10 @@ func main() {
 	logRequests := flag.Bool("log-requests", false, "print one line per request (method, path, status; never bodies or tokens) to stderr")
 	expandLimit := flag.Int("expand-assignments-limit", 0, "inline at most N assignments per policy under $expand=assignments, then assignments@odata.nextLink (0 = all; graph-api.md 13.1, inferred)")
 	expandEmpty := flag.String("expand-assignments-empty", "", "comma-separated collection paths whose lists answer $expand=assignments with an empty list, e.g. deviceManagement/deviceConfigurations (as graph-api.md 11.4 reports for settings-catalog lists; inferred here)")
-	postUnsupported := flag.Bool("assignments-post-unsupported", false, "answer POST .../{id}/assignments (single assignment create) on deviceConfigurations with 400 \"No method match route template\", as Intune's gateway often does; /assign keeps working (graph-api.md 13.2, inferred)")
+	postUnsupported := flag.Bool("assignments-post-unsupported", false, "answer POST .../{id}/assignments (single assignment create) on deviceConfigurations and deviceCompliancePolicies with 400 \"No method match route template\", as Intune's gateway often does; /assign keeps working (graph-api.md 13.2, inferred)")
+	cpPageSize := flag.Int("configuration-policies-page-size", 0, "page size of configurationPolicies lists, whose next links carry a Cosmos DB-style $skiptoken (0 = 25 as the service pages, negative = -page-size; graph-api.md 11.3)")
+	cpExpand := flag.String("configuration-policies-expand-assignments", "", "how configurationPolicies answer $expand=assignments: list_empty (default), item_empty, always_empty or populated (graph-api.md 11.4)")
+	allowNoBlock := flag.Bool("compliance-allow-no-block-action", false, "accept deviceCompliancePolicies creates without exactly one block scheduled action (graph-api.md 10.3)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -57,6 +60,10 @@ func main() {
 		ExpandAssignmentsEmpty: splitNonEmpty(*expandEmpty),
 
 		AssignmentsPostUnsupported: *postUnsupported,
+
+		ConfigurationPoliciesPageSize:          *cpPageSize,
+		ConfigurationPoliciesExpandAssignments: *cpExpand,
+		ComplianceAllowNoBlockAction:           *allowNoBlock,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -1,0 +1,1 @@
+terraform import intune_configuration_policy_assignment.server_test a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d/a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d_1a2b3c4d-5e6f-4789-9abc-def012345678

@@ -1,0 +1,7 @@
+# The desktop team owns the Office administrative template; the legal department adds its
+# users' group and leaves every other target alone.
+resource "intune_group_policy_configuration_assignment" "legal" {
+  group_policy_configuration_id = "e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f7a8b9"
+  target                        = "group"
+  group_id                      = "3c4d5e6f-7081-4923-8a4b-5c6d7e8f9012"
+}
