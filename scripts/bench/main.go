@@ -38,8 +38,9 @@ const (
 )
 
 func main() {
-	rows := flag.String("rows", "refresh,assignments,apply", "rows to run: refresh, assignments, apply")
+	rows := flag.String("rows", "refresh,mixed,assignments,apply", "rows to run: refresh, mixed, assignments, apply")
 	refresh := flag.String("refresh", "1/5000,100/150,1000/1500,3000/4000", "refresh rows: managed/tenant policies")
+	mixed := flag.String("mixed", "1000/1500", "mixed row: managed/tenant policies spread over the five families")
 	sizes := flag.String("assignments", "100,400,1000", "assignments rows: assignments of one policy")
 	applyN := flag.Int("apply", 300, "apply row: policies to apply")
 	tf := flag.String("terraform", "terraform", "terraform binary")
@@ -63,6 +64,13 @@ func main() {
 			must(b.refreshRow(w, n, total))
 		}
 	}
+	if want["mixed"] {
+		var n, total int
+		if _, err := fmt.Sscanf(*mixed, "%d/%d", &n, &total); err != nil || n > total {
+			log.Fatalf("mixed row %q: want managed/tenant, managed <= tenant", *mixed)
+		}
+		must(b.mixedRow(w, n, total))
+	}
 	if want["assignments"] {
 		for _, s := range strings.Split(*sizes, ",") {
 			k, err := strconv.Atoi(strings.TrimSpace(s))
@@ -80,6 +88,7 @@ func main() {
 	fmt.Println("requests: HTTP requests that reached Graph (a $batch is one); counted: what Intune's throttle counts (each $batch item); 429s: throttled answers")
 	fmt.Println("target: issue 9's target for the row, and whether this run met it")
 	fmt.Println("refresh N/T: terraform plan of N managed policies in a tenant of T; baseline: terraform plan -refresh=false, same configuration, same run")
+	fmt.Println("mixed N/T: as refresh N/T, with policies and resources spread evenly over the five families")
 	fmt.Println("assignments K: terraform plan -refresh=false of one policy with K assignments (no-op); baseline: the first assignments row")
 	fmt.Println("apply N: terraform apply of N policies; baseline: the floor of Intune's write limit (N writes at 100 per 20 s)")
 	fmt.Printf("emulator: documented throttle, %v latency per Graph request\n", latency)
@@ -163,6 +172,45 @@ func (ws *workspace) run(args ...string) (time.Duration, emulator.Stats, error) 
 type policy struct {
 	id     string
 	groups []string
+	fam    *benchFamily // nil: device configurations
+}
+
+// benchFamily is one policy family as the bench writes it: its resource, its policies in
+// the emulator, and whether its assignments have a target attribute.
+type benchFamily struct {
+	resourceType, attr string
+	target             bool
+	add                func(s *emulator.Server, name string) string
+	set                func(s *emulator.Server, id string, as []emulator.Assignment) error
+	odataType          string // the group target's type
+}
+
+var benchFamilies = []*benchFamily{
+	{"intune_device_configuration_assignments", "device_configuration_id", true,
+		func(s *emulator.Server, n string) string {
+			return s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: n})
+		},
+		(*emulator.Server).SetDeviceConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget"},
+	{"intune_office_client_configuration_assignments", "office_client_configuration_id", false,
+		func(s *emulator.Server, n string) string {
+			return s.AddOfficeClientConfiguration(emulator.OfficeClientConfiguration{DisplayName: n})
+		},
+		(*emulator.Server).SetOfficeClientConfigurationAssignments, "#microsoft.graph.officeConfigurationGroupAssignmentTarget"},
+	{"intune_device_compliance_policy_assignments", "device_compliance_policy_id", true,
+		func(s *emulator.Server, n string) string {
+			return s.AddDeviceCompliancePolicy(emulator.DeviceCompliancePolicy{DisplayName: n})
+		},
+		(*emulator.Server).SetDeviceCompliancePolicyAssignments, "#microsoft.graph.groupAssignmentTarget"},
+	{"intune_configuration_policy_assignments", "configuration_policy_id", true,
+		func(s *emulator.Server, n string) string {
+			return s.AddConfigurationPolicy(emulator.ConfigurationPolicy{Name: n})
+		},
+		(*emulator.Server).SetConfigurationPolicyAssignments, "#microsoft.graph.groupAssignmentTarget"},
+	{"intune_group_policy_configuration_assignments", "group_policy_configuration_id", true,
+		func(s *emulator.Server, n string) string {
+			return s.AddGroupPolicyConfiguration(emulator.GroupPolicyConfiguration{DisplayName: n})
+		},
+		(*emulator.Server).SetGroupPolicyConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget"},
 }
 
 // write puts the configuration and the state an earlier apply would have left.
@@ -171,19 +219,28 @@ func (ws *workspace) write(policies []policy) error {
 	cfg.WriteString("terraform {\n  required_providers {\n    intune = { source = \"intunetf/intune\" }\n  }\n}\nprovider \"intune\" {}\n")
 	var resources []map[string]any
 	for i, p := range policies {
+		fam := p.fam
+		if fam == nil {
+			fam = benchFamilies[0]
+		}
 		items := make([]string, len(p.groups))
 		elems := make([]map[string]any, len(p.groups))
 		for j, g := range p.groups {
-			items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
-			elems[j] = map[string]any{"target": "group", "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
+			if fam.target {
+				items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
+				elems[j] = map[string]any{"target": "group", "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
+			} else {
+				items[j] = fmt.Sprintf("{ group_id = %q }", g)
+				elems[j] = map[string]any{"group_id": g}
+			}
 		}
-		fmt.Fprintf(&cfg, "resource %q \"p%d\" {\n  device_configuration_id = %q\n  assignments = [%s]\n}\n", resourceType, i, p.id, strings.Join(items, ", "))
+		fmt.Fprintf(&cfg, "resource %q \"p%d\" {\n  %s = %q\n  assignments = [%s]\n}\n", fam.resourceType, i, fam.attr, p.id, strings.Join(items, ", "))
 		resources = append(resources, map[string]any{
-			"mode": "managed", "type": resourceType, "name": fmt.Sprintf("p%d", i),
+			"mode": "managed", "type": fam.resourceType, "name": fmt.Sprintf("p%d", i),
 			"provider": `provider["registry.terraform.io/intunetf/intune"]`,
 			"instances": []map[string]any{{
 				"schema_version": 0, "sensitive_attributes": []any{},
-				"attributes": map[string]any{"id": p.id, "device_configuration_id": p.id, "assignments": elems, "timeouts": nil},
+				"attributes": map[string]any{"id": p.id, fam.attr: p.id, "assignments": elems, "timeouts": nil},
 			}},
 		})
 	}
@@ -325,5 +382,42 @@ func (b *bench) applyRow(w *tabwriter.Writer, n int) error {
 	ratio := wall.Seconds() / floor.Seconds()
 	fmt.Fprintf(w, "apply %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= 1.15x %s\t\n", n, st.Requests-st.BatchItems, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), floor, ratio, met(ratio <= 1.15))
+	return nil
+}
+
+// mixedRow is a refresh row with the policies and resources spread over the five families.
+func (b *bench) mixedRow(w *tabwriter.Writer, n, total int) error {
+	ws, err := b.start()
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	var managed []policy
+	for i := 0; i < total; i++ {
+		fam := benchFamilies[i%len(benchFamilies)]
+		id := fam.add(ws.srv, fmt.Sprintf("bench %d", i))
+		if i >= n {
+			continue
+		}
+		g := group(i)
+		if err := fam.set(ws.srv, id, []emulator.Assignment{{Target: emulator.Target{ODataType: fam.odataType, GroupID: g}}}); err != nil {
+			return err
+		}
+		managed = append(managed, policy{id: id, groups: []string{g}, fam: fam})
+	}
+	if err := ws.write(managed); err != nil {
+		return err
+	}
+	base, _, err := ws.run("plan", "-refresh=false")
+	if err != nil {
+		return err
+	}
+	wall, st, err := ws.run("plan")
+	if err != nil {
+		return err
+	}
+	http := st.Requests - st.BatchItems
+	fmt.Fprintf(w, "mixed %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= %d requests %s\t\n", n, total, http, st.Requests, st.Throttled,
+		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), wall.Seconds()/base.Seconds(), n, met(http <= int64(n)))
 	return nil
 }
