@@ -126,3 +126,42 @@ func TestListResource_protocol(t *testing.T) {
 		t.Fatalf("office results %+v", or)
 	}
 }
+
+// Every family has a list resource: each lists its policies with their direct assignments
+// (policy-set ones left out), as resources that carry the family's own schema.
+func TestListResource_everyFamily(t *testing.T) {
+	env := acctest.Start(t)
+	p := env.Protocol(t, nil)
+	for _, f := range families(env) {
+		t.Run(f.typeName, func(t *testing.T) {
+			a, b := f.newPolicy(env), f.newPolicy(env)
+			f.portal(t, env, a, groupA, groupB)
+			results := p.List(f.typeName, map[string]any{"assigned": true}, true, 0)
+			var found int
+			for _, r := range results {
+				if acctest.Diagnostics(r.Diagnostics) != "" {
+					t.Fatalf("%s: %s", r.DisplayName, acctest.Diagnostics(r.Diagnostics))
+				}
+				var res map[string]tftypes.Value
+				if err := r.Resource.As(&res); err != nil {
+					t.Fatal(err)
+				}
+				var id string
+				_ = res[f.policyAttr].As(&id)
+				switch id {
+				case a:
+					found++
+					var set []tftypes.Value
+					if err := res["assignments"].As(&set); err != nil || len(set) != 2 {
+						t.Errorf("%s: assignments %v, want the two groups", f.typeName, res["assignments"])
+					}
+				case b:
+					t.Errorf("%s: the unassigned policy is listed with assigned = true", f.typeName)
+				}
+			}
+			if found != 1 {
+				t.Fatalf("%s: the assigned policy is listed %d times in %d results", f.typeName, found, len(results))
+			}
+		})
+	}
+}
