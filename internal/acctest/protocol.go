@@ -262,7 +262,7 @@ func (p *Protocol) List(typeName string, config map[string]any, includeResource 
 	}
 	cfg := p.dynamic(s.ValueType(), config)
 	ctx := context.Background()
-	ls, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	ls, ok := p.server.(tfprotov6.ListResourceServer)
 	if !ok {
 		p.t.Fatal("the provider server does not serve list resources")
 	}

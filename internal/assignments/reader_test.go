@@ -63,7 +63,9 @@ func (ft *fakeTenant) ListPolicies(_ context.Context, next string) (graph.Policy
 	ft.listings.Add(1)
 	start := 0
 	if next != "" {
-		fmt.Sscanf(next, "skip=%d", &start)
+		if _, err := fmt.Sscanf(next, "skip=%d", &start); err != nil {
+			return graph.PolicyPage{}, fmt.Errorf("fake next link %q: %w", next, err)
+		}
 	}
 	end := min(start+ft.pageSize, len(ft.ids))
 	page := graph.PolicyPage{}

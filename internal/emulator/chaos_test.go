@@ -47,7 +47,7 @@ func rawReq(ctx context.Context, s *emulator.Server, client *http.Client, method
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func (s *Server) federationKey() (*rsa.PrivateKey, string, error) {
 	s.fedOnce.Do(func() {
 		s.fedKey, s.fedErr = rsa.GenerateKey(rand.Reader, 2048)
 		if s.fedErr == nil {
-			sum := sha256.Sum256(s.fedKey.PublicKey.N.Bytes())
+			sum := sha256.Sum256(s.fedKey.N.Bytes())
 			s.fedKid = b64url(sum[:12])
 		}
 	})

@@ -421,7 +421,7 @@ func TestAzurePipelinesEndpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer res.Body.Close()
+		defer func() { _ = res.Body.Close() }()
 		var m map[string]any
 		_ = json.NewDecoder(res.Body).Decode(&m)
 		return res, m

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -283,7 +284,8 @@ var assignmentProps = []string{"id", "source", "sourceId", "intent", "target"}
 
 // validationFailed writes the 400 for a validation error.
 func (c *reqCtx) validationFailed(err error) {
-	ve, _ := err.(*validationError)
+	var ve *validationError
+	errors.As(err, &ve) // ve stays nil for any other error
 	switch {
 	case ve != nil && ve.odata:
 		c.graphError(http.StatusBadRequest, "BadRequest", ve.msg, "")

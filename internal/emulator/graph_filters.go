@@ -429,7 +429,7 @@ func (s *Server) filterPatch(c *reqCtx, id string, strict bool) {
 // filterValidationFailed writes the 400 for a payload error, or the 501 for
 // the derived type the emulator does not implement.
 func (c *reqCtx) filterValidationFailed(err error) {
-	if err == errDerivedFilter {
+	if errors.Is(err, errDerivedFilter) {
 		c.graphError(http.StatusNotImplemented, "NotImplemented", "The emulator does not implement 'microsoft.graph.payloadCompatibleAssignmentFilter'.", "")
 		return
 	}

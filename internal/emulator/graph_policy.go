@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -544,7 +545,8 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 	for i, raw := range list {
 		a, err := s.parseAssignment(f, raw, policyID, strict)
 		if err != nil {
-			if ve, ok := err.(*validationError); ok && !ve.odata {
+			var ve *validationError
+			if errors.As(err, &ve) && !ve.odata {
 				err = vErr("%s[%d]: %s", f.assignParam, i, ve.msg)
 			}
 			c.validationFailed(err)

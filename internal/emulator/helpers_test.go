@@ -124,7 +124,7 @@ func doReq(t *testing.T, s *emulator.Server, method, target, token string, body 
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, _ := io.ReadAll(res.Body)
 	r := &resp{status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 && strings.Contains(res.Header.Get("Content-Type"), "json") {
@@ -143,7 +143,7 @@ func tokenReq(t *testing.T, s *emulator.Server, tenantID string, form url.Values
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	raw, _ := io.ReadAll(res.Body)
 	r := &resp{status: res.StatusCode, header: res.Header, raw: raw}
 	if err := json.Unmarshal(raw, &r.json); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -209,7 +210,7 @@ func (c *reqCtx) badSegment(seg string) {
 }
 
 func (c *reqCtx) graphEncodingError(err error) {
-	if err == errUnsupportedEncoding {
+	if errors.Is(err, errUnsupportedEncoding) {
 		c.graphError(http.StatusUnsupportedMediaType, "BadRequest", "Unsupported Content-Encoding: "+c.r.Header.Get("Content-Encoding"), "")
 		return
 	}

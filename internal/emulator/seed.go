@@ -87,7 +87,7 @@ func (s *Server) LoadSeedFile(path string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: a close error loses nothing
 	return s.LoadSeed(f)
 }
 
@@ -122,7 +122,7 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		}
 	}
 	for _, f := range sd.AssignmentFilters {
-		s.AddAssignmentFilter(AssignmentFilter{ID: f.ID, DisplayName: f.DisplayName, Description: f.Description, Platform: f.Platform, Rule: f.Rule, ManagementType: f.ManagementType})
+		s.AddAssignmentFilter(AssignmentFilter(f))
 	}
 	for _, p := range sd.DeviceConfigurations {
 		id := s.AddDeviceConfiguration(DeviceConfiguration{ID: p.ID, ODataType: p.ODataType, DisplayName: p.DisplayName, Description: p.Description})

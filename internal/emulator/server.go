@@ -296,7 +296,7 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulator: token signing key: %w", err)
 	}
-	sum := sha256.Sum256(key.PublicKey.N.Bytes())
+	sum := sha256.Sum256(key.N.Bytes())
 	s := &Server{
 		cfg:      cfg,
 		ca:       ca,
@@ -518,7 +518,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if rec.BatchItemID != "" {
 				item = " (item " + rec.BatchItemID + " of the next $batch)"
 			}
-			fmt.Fprintf(s.cfg.RequestLog, "%s %s %s%s -> %d%s\n", rec.Time.UTC().Format("15:04:05.000"), r.Method, r.URL.Path, q, sw.status, item)
+			_, _ = fmt.Fprintf(s.cfg.RequestLog, "%s %s %s%s -> %d%s\n", rec.Time.UTC().Format("15:04:05.000"), r.Method, r.URL.Path, q, sw.status, item)
 		}
 		s.logMu.Unlock()
 		if graph {

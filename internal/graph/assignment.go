@@ -86,5 +86,3 @@ func deref(s *string) string {
 	}
 	return *s
 }
-
-func ptr(s string) *string { return &s }

@@ -219,7 +219,7 @@ func githubToken(client *http.Client, requestURL, requestToken, audience string)
 		if err != nil {
 			return "", fmt.Errorf("requesting a GitHub Actions ID token: %w", err)
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if resp.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("requesting a GitHub Actions ID token: HTTP %d (does the job have `permissions: id-token: write`?)", resp.StatusCode)

@@ -28,7 +28,7 @@ const (
 
 // certProblem asserts err is a *graph.CertificateError of that problem, naming the source
 // and holding neither the password nor any line of the private key.
-func certProblem(t *testing.T, err error, want graph.CertificateProblem, id *certtest.Identity, mentions ...string) *graph.CertificateError {
+func certProblem(t *testing.T, err error, want graph.CertificateProblem, id *certtest.Identity, mentions ...string) {
 	t.Helper()
 	var ce *graph.CertificateError
 	if !errors.As(err, &ce) {
@@ -59,7 +59,6 @@ func certProblem(t *testing.T, err error, want graph.CertificateProblem, id *cer
 			t.Errorf("the diagnostic does not say %q:\n%s", m, text)
 		}
 	}
-	return ce
 }
 
 // keyLines are the base64 lines of the key in every PEM encoding.

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"testing"
 
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
@@ -35,7 +36,8 @@ func FuzzDecodeGraphResponses(f *testing.F) {
 		if v, err := node.GetObjectValue(odataerrors.CreateODataErrorFromDiscriminatorValue); err == nil && v != nil {
 			if e, ok := v.(*odataerrors.ODataError); ok {
 				e.ResponseStatusCode = 400
-				if ge, ok := wrapError(e).(*Error); ok {
+				var ge *Error
+				if errors.As(wrapError(e), &ge) {
 					_ = ge.Details()
 				}
 			}

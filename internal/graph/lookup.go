@@ -108,7 +108,7 @@ func (c *Client) getJSON(ctx context.Context, ri *abs.RequestInformation, into a
 	}
 	b, _ := raw.([]byte)
 	if len(b) == 0 {
-		return fmt.Errorf("Graph returned no body")
+		return fmt.Errorf("Graph returned no body") //nolint:staticcheck // ST1005: "Graph" is a proper noun, as in the other "Graph returned no body" errors
 	}
 	if err := json.Unmarshal(b, into); err != nil {
 		return fmt.Errorf("reading Graph's answer: %w", err)

@@ -159,7 +159,7 @@ func tokenForms(env *acctest.Env) ([]url.Values, error) {
 	for _, r := range requestsTo(env, isTokenEndpoint) {
 		f, err := url.ParseQuery(string(r.Body))
 		if err != nil {
-			return nil, fmt.Errorf("token request body %q: %v", r.Body, err)
+			return nil, fmt.Errorf("token request body %q: %w", r.Body, err)
 		}
 		out = append(out, f)
 	}
@@ -231,7 +231,7 @@ func checkGraphCaller(env *acctest.Env, clientID string) resource.TestCheckFunc 
 			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 			c, err := jwtSegment(tok, 1)
 			if err != nil {
-				return fmt.Errorf("%s %s: bearer token: %v", r.Method, r.Path, err)
+				return fmt.Errorf("%s %s: bearer token: %w", r.Method, r.Path, err)
 			}
 			if c["appid"] != clientID {
 				return fmt.Errorf("%s %s was made as %v, want %s", r.Method, r.Path, c["appid"], clientID)
@@ -687,7 +687,7 @@ func TestAccAuth_azureCLI(t *testing.T) {
 		func(*terraform.State) error {
 			b, err := os.ReadFile(argsLog)
 			if err != nil {
-				return fmt.Errorf("az was not run: %v", err)
+				return fmt.Errorf("az was not run: %w", err)
 			}
 			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 				if !strings.HasPrefix(line, "account get-access-token -o json --resource https://graph.microsoft.com") {

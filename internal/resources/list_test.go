@@ -25,10 +25,10 @@ func TestListResource_protocol(t *testing.T) {
 			odataType = "#microsoft.graph.windows10CustomConfiguration"
 		}
 		id := env.Server.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: fmt.Sprintf("Policy %02d", i), ODataType: odataType})
-		switch {
-		case i%5 == 0: // unassigned
+		switch i % 5 {
+		case 0: // unassigned
 			unassigned = append(unassigned, id)
-		case i%5 == 1: // only a policy-set assignment: not managed, so unassigned for the resource
+		case 1: // only a policy-set assignment: not managed, so unassigned for the resource
 			mustSet(t, env.Server.SetDeviceConfigurationAssignments(id, []emulator.Assignment{{Source: "policySets", SourceID: "0d0d0d0d-0000-4000-8000-000000000001",
 				Target: emulator.Target{ODataType: emulator.TargetGroup, GroupID: groupA}}}))
 			unassigned = append(unassigned, id)

@@ -143,7 +143,7 @@ func postAssign(t *testing.T, env *acctest.Env, token string, f family, policy, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	return resp.StatusCode
 }
 

@@ -50,7 +50,8 @@ func main() {
 	b := bench{tf: *tf, providerDir: dir}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "row\trequests\tcounted\t429s\twall\tbaseline\twall/baseline\ttarget\t")
+	_, err := fmt.Fprintln(w, "row\trequests\tcounted\t429s\twall\tbaseline\twall/baseline\ttarget\t")
+	must(err)
 	want := map[string]bool{}
 	for _, r := range strings.Split(*rows, ",") {
 		want[strings.TrimSpace(r)] = true
@@ -160,7 +161,7 @@ func (ws *workspace) run(args ...string) (time.Duration, emulator.Stats, error) 
 	out, err := cmd.CombinedOutput()
 	wall := time.Since(start)
 	if err != nil {
-		return 0, emulator.Stats{}, fmt.Errorf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		return 0, emulator.Stats{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	if args[0] == "plan" && !strings.Contains(string(out), "No changes.") {
 		return 0, emulator.Stats{}, fmt.Errorf("terraform %s planned changes; the row must be a no-op:\n%s", strings.Join(args, " "), out)
@@ -323,9 +324,9 @@ func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
 	case n == 1000 && total == 1500:
 		target, ok = "<= 40 requests, no 429, <= 1.5x", http <= 40 && st.Throttled == 0 && ratio <= 1.5
 	}
-	fmt.Fprintf(w, "refresh %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", n, total, http, st.Requests, st.Throttled,
+	_, err = fmt.Fprintf(w, "refresh %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", n, total, http, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), ratio, target, met(ok))
-	return nil
+	return err
 }
 
 func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
@@ -352,9 +353,9 @@ func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
 	if k == 1000 {
 		target, ok = "<= 5 s and <= 12x", wall <= 5*time.Second && ratio <= 12
 	}
-	fmt.Fprintf(w, "assignments %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", k, st.Requests-st.BatchItems, st.Requests, st.Throttled,
+	_, err = fmt.Fprintf(w, "assignments %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", k, st.Requests-st.BatchItems, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), b.firstAssignRow.Round(100*time.Millisecond), ratio, target, map[bool]string{true: met(ok), false: ""}[target != ""])
-	return nil
+	return err
 }
 
 func (b *bench) applyRow(w *tabwriter.Writer, n int) error {
@@ -380,9 +381,9 @@ func (b *bench) applyRow(w *tabwriter.Writer, n int) error {
 	const writesPerWindow, window = 100, 20 * time.Second
 	floor := time.Duration(float64(n) / writesPerWindow * float64(window))
 	ratio := wall.Seconds() / floor.Seconds()
-	fmt.Fprintf(w, "apply %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= 1.15x %s\t\n", n, st.Requests-st.BatchItems, st.Requests, st.Throttled,
+	_, err = fmt.Fprintf(w, "apply %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= 1.15x %s\t\n", n, st.Requests-st.BatchItems, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), floor, ratio, met(ratio <= 1.15))
-	return nil
+	return err
 }
 
 // mixedRow is a refresh row with the policies and resources spread over the five families.
@@ -417,7 +418,7 @@ func (b *bench) mixedRow(w *tabwriter.Writer, n, total int) error {
 		return err
 	}
 	http := st.Requests - st.BatchItems
-	fmt.Fprintf(w, "mixed %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= %d requests %s\t\n", n, total, http, st.Requests, st.Throttled,
+	_, err = fmt.Fprintf(w, "mixed %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= %d requests %s\t\n", n, total, http, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), wall.Seconds()/base.Seconds(), n, met(http <= int64(n)))
-	return nil
+	return err
 }
