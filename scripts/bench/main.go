@@ -62,7 +62,7 @@ func main() {
 			if _, err := fmt.Sscanf(spec, "%d/%d", &n, &total); err != nil || n > total {
 				log.Fatalf("refresh row %q: want managed/tenant, managed <= tenant", spec)
 			}
-			must(b.refreshRow(w, n, total))
+			must(b.refreshRow(w, "refresh", n, total, benchFamilies[:1]))
 		}
 	}
 	if want["mixed"] {
@@ -70,7 +70,7 @@ func main() {
 		if _, err := fmt.Sscanf(*mixed, "%d/%d", &n, &total); err != nil || n > total {
 			log.Fatalf("mixed row %q: want managed/tenant, managed <= tenant", *mixed)
 		}
-		must(b.mixedRow(w, n, total))
+		must(b.refreshRow(w, "mixed", n, total, benchFamilies))
 	}
 	if want["assignments"] {
 		for _, s := range strings.Split(*sizes, ",") {
@@ -173,7 +173,7 @@ func (ws *workspace) run(args ...string) (time.Duration, emulator.Stats, error) 
 type policy struct {
 	id     string
 	groups []string
-	fam    *benchFamily // nil: device configurations
+	fam    *benchFamily
 }
 
 // benchFamily is one policy family as the bench writes it: its resource, its policies in
@@ -221,9 +221,6 @@ func (ws *workspace) write(policies []policy) error {
 	var resources []map[string]any
 	for i, p := range policies {
 		fam := p.fam
-		if fam == nil {
-			fam = benchFamilies[0]
-		}
 		items := make([]string, len(p.groups))
 		elems := make([]map[string]any, len(p.groups))
 		for j, g := range p.groups {
@@ -262,19 +259,20 @@ func (ws *workspace) write(policies []policy) error {
 func group(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-000000000001", i) }
 
 // seed adds total policies, the first n managed, each managed one with the given groups.
-func (ws *workspace) seed(n, total int, groups func(i int) []string) ([]policy, error) {
+func (ws *workspace) seed(n, total int, groups func(i int) []string, fams []*benchFamily) ([]policy, error) {
 	var managed []policy
 	for i := 0; i < total; i++ {
-		id := ws.srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: fmt.Sprintf("bench %d", i)})
+		fam := fams[i%len(fams)]
+		id := fam.add(ws.srv, fmt.Sprintf("bench %d", i))
 		if i >= n {
 			continue
 		}
-		p := policy{id: id, groups: groups(i)}
+		p := policy{id: id, groups: groups(i), fam: fam}
 		as := make([]emulator.Assignment, len(p.groups))
 		for j, g := range p.groups {
-			as[j] = emulator.Assignment{Target: emulator.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: g}}
+			as[j] = emulator.Assignment{Target: emulator.Target{ODataType: fam.odataType, GroupID: g}}
 		}
-		if err := ws.srv.SetDeviceConfigurationAssignments(id, as); err != nil {
+		if err := fam.set(ws.srv, id, as); err != nil {
 			return nil, err
 		}
 		managed = append(managed, p)
@@ -283,13 +281,13 @@ func (ws *workspace) seed(n, total int, groups func(i int) []string) ([]policy, 
 }
 
 // prepare starts a row's emulator with total policies, the first n managed with the given
-// groups, and writes their configuration and state.
-func (b *bench) prepare(n, total int, groups func(i int) []string) (*workspace, error) {
+// groups, and writes their configuration and state. Policy i is of fams[i%len(fams)].
+func (b *bench) prepare(n, total int, groups func(i int) []string, fams []*benchFamily) (*workspace, error) {
 	ws, err := b.start()
 	if err != nil {
 		return nil, err
 	}
-	managed, err := ws.seed(n, total, groups)
+	managed, err := ws.seed(n, total, groups, fams)
 	if err == nil {
 		err = ws.write(managed)
 	}
@@ -300,8 +298,10 @@ func (b *bench) prepare(n, total int, groups func(i int) []string) (*workspace, 
 	return ws, nil
 }
 
-func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
-	ws, err := b.prepare(n, total, func(i int) []string { return []string{group(i)} })
+// refreshRow times a plan against plan -refresh=false for n managed of total policies, of
+// the given families in turn; label names the row ("refresh", "mixed").
+func (b *bench) refreshRow(w *tabwriter.Writer, label string, n, total int, fams []*benchFamily) error {
+	ws, err := b.prepare(n, total, func(i int) []string { return []string{group(i)} }, fams)
 	if err != nil {
 		return err
 	}
@@ -319,12 +319,13 @@ func (b *bench) refreshRow(w *tabwriter.Writer, n, total int) error {
 	target := fmt.Sprintf("<= %d requests", n)
 	ok := http <= int64(n)
 	switch {
+	case len(fams) > 1:
 	case n == 1:
 		target, ok = "<= 1 request (3 allowed)", http <= 1
 	case n == 1000 && total == 1500:
 		target, ok = "<= 40 requests, no 429, <= 1.5x", http <= 40 && st.Throttled == 0 && ratio <= 1.5
 	}
-	_, err = fmt.Fprintf(w, "refresh %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", n, total, http, st.Requests, st.Throttled,
+	_, err = fmt.Fprintf(w, "%s %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t%s %s\t\n", label, n, total, http, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), ratio, target, met(ok))
 	return err
 }
@@ -336,7 +337,7 @@ func (b *bench) assignmentsRow(w *tabwriter.Writer, k int) error {
 			gs[j] = group(j)
 		}
 		return gs
-	})
+	}, benchFamilies[:1])
 	if err != nil {
 		return err
 	}
@@ -383,42 +384,5 @@ func (b *bench) applyRow(w *tabwriter.Writer, n int) error {
 	ratio := wall.Seconds() / floor.Seconds()
 	_, err = fmt.Fprintf(w, "apply %d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= 1.15x %s\t\n", n, st.Requests-st.BatchItems, st.Requests, st.Throttled,
 		wall.Round(100*time.Millisecond), floor, ratio, met(ratio <= 1.15))
-	return err
-}
-
-// mixedRow is a refresh row with the policies and resources spread over the five families.
-func (b *bench) mixedRow(w *tabwriter.Writer, n, total int) error {
-	ws, err := b.start()
-	if err != nil {
-		return err
-	}
-	defer ws.close()
-	var managed []policy
-	for i := 0; i < total; i++ {
-		fam := benchFamilies[i%len(benchFamilies)]
-		id := fam.add(ws.srv, fmt.Sprintf("bench %d", i))
-		if i >= n {
-			continue
-		}
-		g := group(i)
-		if err := fam.set(ws.srv, id, []emulator.Assignment{{Target: emulator.Target{ODataType: fam.odataType, GroupID: g}}}); err != nil {
-			return err
-		}
-		managed = append(managed, policy{id: id, groups: []string{g}, fam: fam})
-	}
-	if err := ws.write(managed); err != nil {
-		return err
-	}
-	base, _, err := ws.run("plan", "-refresh=false")
-	if err != nil {
-		return err
-	}
-	wall, st, err := ws.run("plan")
-	if err != nil {
-		return err
-	}
-	http := st.Requests - st.BatchItems
-	_, err = fmt.Fprintf(w, "mixed %d/%d\t%d\t%d\t%d\t%s\t%s\t%.2f\t<= %d requests %s\t\n", n, total, http, st.Requests, st.Throttled,
-		wall.Round(100*time.Millisecond), base.Round(100*time.Millisecond), wall.Seconds()/base.Seconds(), n, met(http <= int64(n)))
 	return err
 }
