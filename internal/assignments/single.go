@@ -357,8 +357,10 @@ func (r *SingleResource) Read(ctx context.Context, req resource.ReadRequest, res
 		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, "Nothing was changed: refreshing only reads.")
 		return
 	}
+	// After an import the state has only the IDs; otherwise it also names the target.
+	priorTarget := prior.known() && (!prior.Target.IsNull() || !prior.GroupID.IsNull() || !prior.CollectionID.IsNull())
 	found, ok := findByID(directOnly(got), assignmentID.ValueString())
-	if !ok && !prior.Target.IsNull() || !ok && !prior.GroupID.IsNull() {
+	if !ok && priorTarget {
 		found, ok = r.f.findByKey(got, prior)
 	}
 	if !ok {
@@ -366,7 +368,7 @@ func (r *SingleResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	var priorElems []element
-	if prior.known() && (!prior.Target.IsNull() || !prior.GroupID.IsNull() || !prior.CollectionID.IsNull()) {
+	if priorTarget {
 		priorElems = []element{prior}
 	}
 	elems, _ := r.f.reconcile(priorElems, []graph.Assignment{found})
