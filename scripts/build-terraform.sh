@@ -8,7 +8,9 @@
 #                                               building it from the Go module proxy if not
 #
 # BIN defaults to .bin/ at the repository root. TF_MIN_VERSION defaults to 1.14.0 (the first
-# with `terraform query` and list resources), TF_BUILD_VERSION to 1.16.4.
+# with `terraform query` and list resources), TF_BUILD_VERSION to 1.16.4. TF_BUILD_NAME (default
+# terraform) is the file name in BIN, so that several versions can sit side by side
+# (`make test-matrix` builds terraform-1.5.7 next to terraform).
 #
 # Why not `go install github.com/hashicorp/terraform@vX`: since 1.14 Terraform's go.mod
 # replaces its remote-state backend modules (and internal/legacy) with local folders that
@@ -86,7 +88,7 @@ if [ "$mode" = select ]; then
   exit 0
 fi
 
-out=$bin/terraform
+out=$bin/${TF_BUILD_NAME:-terraform}
 if [ -x "$out" ]; then
   have=$(tf_version "$out")
   if [ "$have" = "$build_version" ]; then

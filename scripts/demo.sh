@@ -6,6 +6,12 @@ set -euo pipefail
 
 : "${TERRAFORM:?}" "${PROVIDER_DIR:?}" "${DEMO_DIR:?}" "${DEMO_ADDR:?}" "${EMULATOR:?}"
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The stages run in their own folders: a relative TERRAFORM (TERRAFORM=.bin/tofu) is made absolute.
+case $TERRAFORM in
+  /*) ;;
+  */*) TERRAFORM=$PWD/$TERRAFORM ;;
+  *) TERRAFORM=$(command -v "$TERRAFORM") ;;
+esac
 
 rm -rf "$DEMO_DIR" && mkdir -p "$DEMO_DIR/work"
 log="$DEMO_DIR/emulator.log"
@@ -21,12 +27,39 @@ done
 url=$(grep -o 'https://[^ ]*' "$log" | head -1)
 echo "== emulator at $url (log: $log)"
 
-# The configuration a user would write: the provider example plus every resource and
-# data source example. Endpoints and credentials come from the environment, as they
-# would for a sovereign cloud.
-cat "$root"/examples/provider/provider.tf \
-    "$root"/examples/resources/*/resource.tf \
-    "$root"/examples/data-sources/*/data-source.tf >"$DEMO_DIR/work/main.tf"
+# Two configurations a user would write, run one after the other (each example is a
+# configuration of its own, so two of them may use the same names or manage the same policy):
+#  - data-sources: the provider example, and each data source example as a module of its own
+#    (the lookups by name, the assignments data sources, and the resources that use them),
+#    whose outputs the root module shows;
+#  - resources: the provider example plus every resource example, in one root module.
+# scripts/emulator-seed.json holds every policy and filter they name.
+res="$DEMO_DIR/work/resources" ds="$DEMO_DIR/work/data-sources"
+mkdir -p "$res" "$ds"
+cat "$root"/examples/provider/provider.tf "$root"/examples/resources/*/resource.tf >"$res/main.tf"
+cp "$root"/examples/provider/provider.tf "$ds/main.tf"
+for ex in "$root"/examples/data-sources/*/; do
+  name=$(basename "$ex")
+  mkdir -p "$ds/modules/$name"
+  cp "$ex"/*.tf "$ds/modules/$name/"
+  # A module names the providers it uses; the examples leave that to the root module.
+  cat >"$ds/modules/$name/versions.tf" <<TF
+terraform {
+  required_providers {
+    intune = { source = "intunetf/intune" }
+  }
+}
+TF
+  cat >>"$ds/main.tf" <<TF
+
+module "$name" {
+  source = "./modules/$name"
+}
+TF
+  if grep -q '^output ' "$ex"/*.tf; then
+    printf '\noutput "%s" {\n  value = module.%s\n}\n' "$name" "$name" >>"$ds/main.tf"
+  fi
+done
 
 cat >"$DEMO_DIR/terraformrc" <<RC
 provider_installation {
@@ -44,19 +77,27 @@ export ARM_CLIENT_ID="${DEMO_CLIENT_ID:-0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b}"
 export ARM_CLIENT_SECRET="${DEMO_CLIENT_SECRET:-emulator-secret}"
 export INTUNE_GRAPH_ENDPOINT="$url" INTUNE_AUTHORITY_HOST="$url/"
 
-cd "$DEMO_DIR/work"
-echo "== terraform plan"
-"$TERRAFORM" plan -input=false -no-color
-echo "== terraform apply"
-"$TERRAFORM" apply -input=false -auto-approve -no-color
-echo "== terraform plan again (expect no changes)"
-set +e
-"$TERRAFORM" plan -input=false -no-color -detailed-exitcode
-rc=$?
-set -e
-if [ $rc -ne 0 ]; then echo "the plan after apply is not empty (exit $rc)"; exit 1; fi
-echo "== terraform output"
-"$TERRAFORM" output -no-color
-echo "== terraform destroy"
-"$TERRAFORM" destroy -input=false -auto-approve -no-color
+cli=$(basename "$TERRAFORM")
+run_stage() { # run_stage NAME DIR: plan, apply, plan again (must be empty), output, destroy
+  cd "$2"
+  echo "== [$1] $cli plan"
+  "$TERRAFORM" plan -input=false -no-color
+  echo "== [$1] $cli apply"
+  "$TERRAFORM" apply -input=false -auto-approve -no-color
+  echo "== [$1] $cli plan again (expect no changes)"
+  local rc=0
+  "$TERRAFORM" plan -input=false -no-color -detailed-exitcode || rc=$?
+  if [ $rc -ne 0 ]; then echo "the plan after apply is not empty (exit $rc)"; exit 1; fi
+  echo "== [$1] $cli output"
+  "$TERRAFORM" output -no-color
+  echo "== [$1] $cli destroy"
+  "$TERRAFORM" destroy -input=false -auto-approve -no-color
+}
+# The data-source modules are local modules: `get` installs them. Not init: with
+# dev_overrides no provider needs installing, and OpenTofu's init would still ask the registry.
+(cd "$ds" && "$TERRAFORM" get -no-color >/dev/null)
+# The data sources first, so that they show the seeded tenant as the portal left it: the
+# resources stage's destroy removes the direct assignments of the policies it manages.
+run_stage data-sources "$ds"
+run_stage resources "$res"
 echo "== demo done"

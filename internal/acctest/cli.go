@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -18,8 +16,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// providerAddress is the provider's registry address in configurations and reattach.
-const providerAddress = "registry.terraform.io/intunetf/intune"
+// providerAddress is the provider's registry address in configurations and reattach. Its
+// host is TF_ACC_PROVIDER_HOST when set, as in terraform-plugin-testing: OpenTofu resolves
+// a source without a host to registry.opentofu.org (`make test-matrix` sets it).
+func providerAddress() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/intunetf/intune"
+}
 
 // CLI runs the real terraform binary in a working directory of its own, against the
 // provider served in this process (TF_REATTACH_PROVIDERS), for flows that
@@ -35,13 +41,7 @@ type CLI struct {
 // CLI starts the provider for the test and returns a CLI in a fresh directory.
 func (e *Env) CLI(t *testing.T) *CLI {
 	t.Helper()
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("no terraform: set TF_ACC_TERRAFORM_PATH or put terraform on PATH (make test does)")
-		}
-	}
+	bin := TestCLI(t).Path
 	factory := e.Factories()["intune"]
 	server, err := factory()
 	if err != nil {
@@ -51,7 +51,7 @@ func (e *Env) CLI(t *testing.T) *CLI {
 	reattach := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
 	go func() {
-		_ = tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
+		_ = tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t))
 	}()
 	var rc *plugin.ReattachConfig
@@ -65,7 +65,7 @@ func (e *Env) CLI(t *testing.T) *CLI {
 		cancel()
 		<-closed
 	})
-	raw, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+	raw, err := json.Marshal(map[string]any{providerAddress(): map[string]any{
 		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
 		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
 	}})
@@ -80,27 +80,6 @@ func (e *Env) CLI(t *testing.T) *CLI {
 	env := append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(raw), "TF_CLI_CONFIG_FILE="+rcFile,
 		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 	return &CLI{t: t, Dir: dir, bin: bin, env: env}
-}
-
-// Version is the CLI's version as major, minor, patch.
-func (c *CLI) Version() (int, int, int) {
-	c.t.Helper()
-	out, err := exec.Command(c.bin, "version", "-json").Output()
-	if err != nil {
-		c.t.Fatalf("%s version: %v", c.bin, err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	_ = json.Unmarshal(out, &v)
-	m := regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)`).FindStringSubmatch(v.Version)
-	if m == nil {
-		c.t.Fatalf("%s version: cannot read %q", c.bin, out)
-	}
-	a, _ := strconv.Atoi(m[1])
-	b, _ := strconv.Atoi(m[2])
-	p, _ := strconv.Atoi(m[3])
-	return a, b, p
 }
 
 // Write puts a file in the working directory.
@@ -151,5 +130,5 @@ func (c *CLI) MustRun(args ...string) string {
 
 // RequiredProviders is the terraform block naming this provider.
 func RequiredProviders() string {
-	return fmt.Sprintf("terraform {\n  required_providers {\n    intune = { source = %q }\n  }\n}\n", strings.TrimPrefix(providerAddress, "registry.terraform.io/"))
+	return fmt.Sprintf("terraform {\n  required_providers {\n    intune = { source = %q }\n  }\n}\n", providerAddress())
 }

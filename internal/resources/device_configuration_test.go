@@ -178,6 +178,7 @@ func TestAccDeviceFamilyAssignments_reorderAndGUIDCaseGiveEmptyPlan(t *testing.T
 }
 
 func TestAccDeviceFamilyAssignments_importsAndGeneratesConfig(t *testing.T) {
+	acctest.RequireCLI(t, acctest.ImportBlocks)
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		resource.UnitTest(t, resource.TestCase{

@@ -45,6 +45,7 @@ func officeGroups(env *acctest.Env, policyID string, groups ...string) resource.
 }
 
 func TestAccOfficeClientConfigurationAssignments_lifecycle(t *testing.T) {
+	acctest.RequireCLI(t, acctest.ImportBlocks) // its last steps import with an import block
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}

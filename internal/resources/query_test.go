@@ -14,11 +14,9 @@ import (
 // and a few Office policies, the generated configuration's first apply imports everything
 // with no write to Graph, and the next plan is empty.
 func TestAccQuery_generateConfigAdoptsATenant(t *testing.T) {
+	acctest.RequireCLI(t, acctest.Query)
 	env := acctest.Start(t)
 	cli := env.CLI(t)
-	if major, minor, _ := cli.Version(); major == 1 && minor < 14 {
-		t.Fatalf("this test needs Terraform 1.14 or later for terraform query; make test builds one into .bin (got %d.%d)", major, minor)
-	}
 	filter := env.Server.AddAssignmentFilter(emulator.AssignmentFilter{DisplayName: "Corporate", Platform: "windows10AndLater", Rule: `(device.deviceOwnership -eq "Corporate")`})
 	for i := 0; i < 50; i++ {
 		typ := "#microsoft.graph.windowsDefenderAdvancedThreatProtectionConfiguration"

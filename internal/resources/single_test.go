@@ -237,6 +237,7 @@ func TestAccSingle_filterChangeInPlaceAndCaseOnly(t *testing.T) {
 // (POLICY_ID/ASSIGNMENT_ID); a malformed import ID shows the expected form. Import by
 // identity: TestAccSingle_importByIdentity.
 func TestAccSingle_importGenerateConfig(t *testing.T) {
+	acctest.RequireCLI(t, acctest.ImportBlocks)
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		f.portal(t, env, policy, groupA, groupB)
@@ -271,11 +272,9 @@ func TestAccSingle_importGenerateConfig(t *testing.T) {
 // import { identity = {...} } with terraform plan -generate-config-out, on the real CLI:
 // the generated block imports with no write and the next plan is empty.
 func TestAccSingle_importByIdentity(t *testing.T) {
+	acctest.RequireCLI(t, acctest.ImportByIdentity)
 	env := acctest.Start(t)
 	cli := env.CLI(t)
-	if major, minor, _ := cli.Version(); major == 1 && minor < 12 {
-		t.Fatalf("import by identity needs Terraform 1.12 or later; make test provides one (got %d.%d)", major, minor)
-	}
 	f := families(env)[0]
 	policy := f.newPolicy(env)
 	f.portal(t, env, policy, groupA, groupB)
