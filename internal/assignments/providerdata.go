@@ -26,7 +26,7 @@ type ProviderData struct {
 	claims  map[string]string  // policyKey -> the ID as the first authoritative claimant wrote it
 	singles map[string]string  // policyKey -> the ID as the first single-assignment claimant wrote it
 	readers map[string]*reader // by family
-	refused map[string]bool    // collection|operation: the service has no route for it (graph-api.md 13.2)
+	refused map[string]bool    // collection|operation: the service has no route for it (internal/graph/NOTES.md#refused-route)
 }
 
 // NewProviderData wraps a configured client.

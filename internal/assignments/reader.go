@@ -20,8 +20,9 @@ const listFrom = 20
 
 // reader serves every assignment read of one family in one provider run (a plan, an
 // apply, an import): resources' refreshes, plan-time reads on create, the checks before a
-// write, and data sources. Reads that arrive together are answered together (graph-api.md
-// sections 1.7, 5, 13):
+// write, and data sources. Reads that arrive together are answered together (see
+// internal/graph/NOTES.md#expanding-assignments, internal/graph/NOTES.md#batching and
+// internal/graph/NOTES.md#paging):
 //
 //   - one pending read is one GET {collection}/{id}/assignments;
 //   - several are one JSON batch of up to graph.MaxBatch GETs;
@@ -37,10 +38,11 @@ const listFrom = 20
 // An answer is never older than the run: everything comes from requests sent during it.
 // A policy this run has written is always read again directly. A listing is trusted only
 // where it proves itself: a policy listed without an "assignments" member, or with one
-// cut by assignments@odata.nextLink (graph-api.md 13.1), is read on its own (or in a
-// batch: the rest would cost that request anyway), and an empty expansion is believed only once some policy of the family was
-// listed with a non-empty one (a family that ignores $expand answers them all empty,
-// graph-api.md 11.4). distrust turns the listing off for the rest of the run.
+// cut by assignments@odata.nextLink (internal/graph/NOTES.md#expanding-assignments), is
+// read on its own (or in a batch: the rest would cost that request anyway), and an empty
+// expansion is believed only once some policy of the family was listed with a non-empty
+// one (a family that ignores $expand answers them all empty, as settings-catalog lists
+// do: same section). distrust turns the listing off for the rest of the run.
 type reader struct {
 	api graph.AssignmentAPI
 	// listable: the family's collection is not known to ignore $expand=assignments

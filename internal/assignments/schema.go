@@ -20,9 +20,10 @@ import (
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // collectionPattern accepts what Graph accepts as a collectionId: any text that is not
-// blank. Collection IDs are usually a site code and five hexadecimal digits (MEM00012),
-// but built-in ones are not (SMSDM003, "All Desktop and Server Clients"), and Graph
-// documents no format (graph-api.md section 2), so only a blank value is refused.
+// blank. Collection IDs are usually a site code and five hexadecimal digits
+// (MEM00012), but built-in ones are not (SMSDM003, "All Desktop and Server Clients"),
+// and Graph documents no format (internal/graph/NOTES.md#targets), so only a blank
+// value is refused.
 var collectionPattern = regexp.MustCompile(`\S`)
 
 func guidValidator() validator.String {

@@ -22,10 +22,11 @@ import (
 
 // SingleResource manages one assignment of a policy and leaves the policy's other
 // assignments alone (`intune_<stem>_assignment`), for policies that several teams or
-// configurations assign. Create posts the one assignment (POST …/assignments, graph-api.md
-// 1.6 and 3.2); where the service has no route for that (graph-api.md 13.2), it reads the
-// policy's direct assignments and sends them plus this one with the replace-all `assign`
-// action, under the per-policy lock, and checks the answer kept the others. Delete likewise.
+// configurations assign. Create posts the one assignment (POST …/assignments,
+// internal/graph/NOTES.md#single-assignments); where the service has no route for that
+// (internal/graph/NOTES.md#refused-route), it reads the policy's direct assignments and
+// sends them plus this one with the replace-all `assign` action, under the per-policy
+// lock, and checks the answer kept the others. Delete likewise.
 // A policy is managed either by the authoritative resource or by single-assignment
 // resources within one configuration; both in one plan is an error (providerdata.go).
 type SingleResource struct {
@@ -196,7 +197,7 @@ func (e element) known() bool {
 }
 
 // targetKey identifies an assignment's target, without its filter: Graph gives each target
-// one assignment (graph-api.md 1.5).
+// one assignment (internal/graph/NOTES.md#assignment-ids).
 func (f *Family) targetKey(e element) string {
 	k := f.key(e)
 	parts := strings.Split(k, "|")

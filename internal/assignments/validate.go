@@ -37,8 +37,9 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		}
 		kind, _ := f.kindByName(e.Target.ValueString())
 
-		// Graph gives each target one assignment id (graph-api.md 1.5), so a target may
-		// appear once: the same group included twice, or included and excluded, collides.
+		// Graph gives each target one assignment id
+		// (internal/graph/NOTES.md#assignment-ids), so a target may appear once: the same
+		// group included twice, or included and excluded, collides.
 		identity := kind.Name
 		switch kind.Needs {
 		case FieldGroupID:

@@ -8,7 +8,8 @@ import (
 
 // defaultAssignmentsPostUnsupportedFamilies are the collections whose single
 // assignment create is not routed when Config.AssignmentsPostUnsupportedFamilies
-// is empty: the two families with reports (graph-api.md 13.2).
+// is empty: the two families with reports
+// (internal/graph/NOTES.md#refused-route).
 var defaultAssignmentsPostUnsupportedFamilies = []string{
 	"deviceManagement/deviceConfigurations",
 	"deviceManagement/deviceCompliancePolicies",
@@ -28,7 +29,7 @@ type assignmentsPostRule struct {
 // do at start: on makes it answer 400 "No method match route template" for
 // the collection paths in families (e.g. "deviceManagement/deviceConfigurations";
 // none given => deviceConfigurations and deviceCompliancePolicies). [INF,
-// graph-api.md 13.2]
+// internal/graph/NOTES.md#refused-route]
 func (s *Server) SetAssignmentsPostUnsupported(on bool, families ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -69,7 +70,7 @@ func normCollectionPath(p string) string {
 // assignmentsPostNotRouted writes the gateway's 400 for an unrouted POST
 // {id}/assignments: the plain error form (no nested Intune message) quoting
 // the route template and the front-end request path with the unversioned
-// service name, exactly as reported (graph-api.md 13.2):
+// service name, exactly as reported (internal/graph/NOTES.md#refused-route):
 //
 //	{"error":{"code":"No method match route template","message":"No OData route exists that match template ~/singleton/navigation/key/navigation with http verb POST for request /DeviceConfiguration/StatelessDeviceConfigurationFEService/deviceManagement/deviceConfigurations('<id>')/assignments.","innerError":{...}}}
 func (c *reqCtx) assignmentsPostNotRouted(rt *route) {
@@ -84,7 +85,7 @@ func (c *reqCtx) assignmentsPostNotRouted(rt *route) {
 	}
 	msg := fmt.Sprintf("No OData route exists that match template %s with http verb %s for request /%s%s.", rt.template, c.r.Method, svc, rt.internalPath())
 	c.graphError(http.StatusBadRequest, "No method match route template", msg,
-		"POST "+f.path+"/{id}/assignments is not routed (Config.AssignmentsPostUnsupported, graph-api.md 13.2); use /assign")
+		"POST "+f.path+"/{id}/assignments is not routed (Config.AssignmentsPostUnsupported, internal/graph/NOTES.md#refused-route); use /assign")
 }
 
 func isDigits(v string) bool {

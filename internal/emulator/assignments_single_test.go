@@ -9,8 +9,9 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
 
-// Single assignment create (POST {id}/assignments, graph-api.md 1.6, 3.2),
-// assignment DELETE, and the "not routed" switch of graph-api.md 13.2.
+// Single assignment create (POST {id}/assignments,
+// internal/graph/NOTES.md#single-assignments), assignment DELETE, and the
+// "not routed" switch of internal/graph/NOTES.md#refused-route.
 
 const (
 	allDevicesKey       = "adadadad-808e-44e2-905a-0b7873a8a531"
@@ -33,14 +34,16 @@ func target(odataType string) map[string]any {
 	return map[string]any{"target": map[string]any{"@odata.type": odataType}}
 }
 
-// notRoutedMessage is the exact graph-api.md 13.2 message for a POST to
-// {id}/assignments of a collection served by service.
+// notRoutedMessage is the exact message of
+// internal/graph/NOTES.md#refused-route for a POST to {id}/assignments of a
+// collection served by service.
 func notRoutedMessage(service, collection, id string) string {
 	return "No OData route exists that match template ~/singleton/navigation/key/navigation with http verb POST for request /" +
 		service + "/" + collection + "('" + id + "')/assignments."
 }
 
-// checkNotRouted asserts the 13.2 answer: 400, JSON, plain error form.
+// checkNotRouted asserts the answer of internal/graph/NOTES.md#refused-route:
+// 400, JSON, plain error form.
 func checkNotRouted(t *testing.T, r *resp, wantMsg, clientRequestID string) {
 	t.Helper()
 	if r.status != http.StatusBadRequest {
@@ -93,7 +96,7 @@ func TestAssignmentSingleCreateDevice(t *testing.T) {
 		{target("#microsoft.graph.allLicensedUsersAssignmentTarget"), id + "_" + allLicensedUsersKey},
 	}
 	for _, tc := range cases {
-		tc.body["id"] = "client-chosen" // ignored: the server computes ids (1.5)
+		tc.body["id"] = "client-chosen" // ignored: the server computes ids (internal/graph/NOTES.md#assignment-ids)
 		r := doReq(t, s, "POST", devPath(id, "assignments"), tok, tc.body, nil)
 		if r.status != http.StatusCreated {
 			t.Fatalf("create %v: %d %s", tc.body, r.status, r.raw)

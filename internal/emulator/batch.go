@@ -15,7 +15,8 @@ import (
 // which $batch item it came from.
 const batchItemHeader = "X-Emulator-Batch-Item"
 
-// maxBatchItems is Graph's documented JSON batching limit (spec 5.1).
+// maxBatchItems is Graph's documented JSON batching limit
+// (internal/graph/NOTES.md#batching).
 const maxBatchItems = 20
 
 type batchItem struct {
@@ -27,12 +28,12 @@ type batchItem struct {
 	dependsOn []string
 }
 
-// serveBatch implements POST /$batch (spec 5.1): at most 20 items with
-// unique ids, per-item status, dependsOn => 424 when a dependency failed,
-// string-only headers with the exact "Content-Type" key, bodies that are
-// objects or absent, one response per id. Each item is executed through the
-// normal pipeline (auth, faults, throttling), so an injected 429 shows up as
-// a per-item 429 inside a 200 batch.
+// serveBatch implements POST /$batch (internal/graph/NOTES.md#batching): at
+// most 20 items with unique ids, per-item status, dependsOn => 424 when a
+// dependency failed, string-only headers with the exact "Content-Type" key,
+// bodies that are objects or absent, one response per id. Each item is
+// executed through the normal pipeline (auth, faults, throttling), so an
+// injected 429 shows up as a per-item 429 inside a 200 batch.
 func (s *Server) serveBatch(c *reqCtx) {
 	m, ok := c.readJSONBody()
 	if !ok {

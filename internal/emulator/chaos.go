@@ -92,7 +92,8 @@ func (s *Server) latency() time.Duration {
 	return s.chaos.latency
 }
 
-// SetThrottling turns the spec 4.3 throttling windows on or off at run time
+// SetThrottling turns the throttling windows
+// (internal/graph/NOTES.md#throttling) on or off at run time
 // (Config.DisableThrottling sets the initial state). FailNext/AddFault are
 // unaffected.
 func (s *Server) SetThrottling(enabled bool) { s.throttleOn.Store(enabled) }

@@ -19,7 +19,8 @@ import (
 )
 
 // Certificate and federated (workload identity) client credentials: the
-// client_assertion half of the token endpoint (spec 6.1).
+// client_assertion half of the token endpoint
+// (internal/graph/NOTES.md#sign-in).
 
 // DefaultFederatedAudience is the audience Entra expects in federated
 // assertions unless a credential says otherwise.

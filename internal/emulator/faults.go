@@ -247,7 +247,8 @@ func (c *reqCtx) writeFault(status int, code, message string, retryAfter int) {
 	}
 	switch status {
 	case http.StatusTooManyRequests:
-		// Shape of the throttling doc sample (spec 4.3).
+		// Shape of the throttling doc sample
+		// (internal/graph/NOTES.md#throttling).
 		c.writeErrorBody(status, def(code, "TooManyRequests"), def(message, "Please retry again later."), "injected/throttled 429",
 			obj{{"code", "429"}, {"message", "Please retry after"}, {"status", "429"}})
 	case http.StatusServiceUnavailable:
@@ -277,9 +278,10 @@ func def(v, d string) string {
 	return v
 }
 
-// ThrottleLimits are the Intune device-configuration limits (spec 4.3):
-// per 20-second window, writes (POST/PUT/PATCH/DELETE) and any requests, per
-// tenant and per app. Zero fields take the documented values.
+// ThrottleLimits are the Intune device-configuration limits
+// (internal/graph/NOTES.md#throttling): per 20-second window, writes
+// (POST/PUT/PATCH/DELETE) and any requests, per tenant and per app. Zero
+// fields take the documented values.
 type ThrottleLimits struct {
 	Window       time.Duration // default 20s
 	TenantWrites int           // default 200
@@ -365,10 +367,11 @@ func (t *throttler) admit(tenant, app string, write bool, now time.Time) (bool, 
 	return true, 0
 }
 
-// applyThrottle enforces the spec 4.3 windows while throttling is on
+// applyThrottle enforces the throttling windows
+// (internal/graph/NOTES.md#throttling) while throttling is on
 // (Config.DisableThrottling / SetThrottling). A $batch envelope is not
-// counted: the Intune limits apply to its items, each of which passes here
-// on its own (spec 5.1).
+// counted: the Intune limits apply to its items, each of which passes here on
+// its own (internal/graph/NOTES.md#batching).
 func (s *Server) applyThrottle(c *reqCtx) bool {
 	if !s.throttleOn.Load() || c.batchEnvelope {
 		return false

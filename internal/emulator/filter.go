@@ -7,10 +7,11 @@ import (
 	"strings"
 )
 
-// filterExpr is the minimal $filter the emulator understands (spec 1.7):
-// clauses "prop eq 'value'" (also ne) and "isof('microsoft.graph.x')",
-// joined with "and". Anything else is a 400 so a client relying on an
-// unsupported filter notices instead of silently getting everything.
+// filterExpr is the minimal $filter the emulator understands
+// (internal/graph/NOTES.md#query-options): clauses "prop eq 'value'" (also
+// ne) and "isof('microsoft.graph.x')", joined with "and". Anything else is a
+// 400 so a client relying on an unsupported filter notices instead of
+// silently getting everything.
 type filterExpr struct{ clauses []filterClause }
 
 type filterClause struct {

@@ -21,7 +21,7 @@ const (
 	rkNavEmpty // groupAssignments, deviceStatuses...: served as empty collections
 	rkOfficeSingleton
 	rkOfficeUpdatePriorities
-	rkFilterCollection // deviceManagement/assignmentFilters (graph-api.md 9)
+	rkFilterCollection // deviceManagement/assignmentFilters (internal/graph/NOTES.md#assignment-filters)
 	rkFilterCount
 	rkFilter
 	rkBatch
@@ -42,7 +42,8 @@ type route struct {
 }
 
 // splitGraphPath turns "/beta/a/b('k')/c" into ["a","b","k","c"]: key-in-
-// parentheses addressing is flattened into a key segment (spec 1.1).
+// parentheses addressing is flattened into a key segment
+// (internal/graph/NOTES.md#addressing).
 func splitGraphPath(escaped string) ([]string, string, bool) {
 	rest := escaped[5:] // strip "/beta" (any case)
 	var out []string
@@ -248,8 +249,9 @@ func (r *route) internalPath() string {
 	return b.String()
 }
 
-// permissions needed for a method (spec 7): reads accept Read.All or
-// ReadWrite.All, everything else needs ReadWrite.All.
+// permissions needed for a method (internal/graph/NOTES.md#permissions):
+// reads accept Read.All or ReadWrite.All, everything else needs
+// ReadWrite.All.
 func requiredPerms(method string) []string {
 	if method == http.MethodGet || method == http.MethodHead {
 		return []string{PermReadAll, PermReadWriteAll}
@@ -299,8 +301,9 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 	}
 	c.fefURL = rt.fefURL(rt.internalPath())
 	if rt.kind == rkAssignments && c.r.Method == http.MethodPost && s.assignmentsPostUnrouted(rt.fam) {
-		// [INF, graph-api.md 13.2] no route for the single create: a routing
-		// failure, so before permissions and the policy lookup.
+		// [INF, internal/graph/NOTES.md#refused-route] no route for the
+		// single create: a routing failure, so before permissions and the
+		// policy lookup.
 		c.assignmentsPostNotRouted(rt)
 		return
 	}

@@ -7,22 +7,25 @@ import (
 )
 
 // Assignments of the Intune device families (deviceConfigurations,
-// deviceCompliancePolicies, configurationPolicies, groupPolicyConfigurations):
-// deviceAndAppManagementAssignmentTarget targets (spec 2) and the computed
-// ids of spec 1.5. Which members an assignment carries besides id and
-// target is a policyFamily field each: source/sourceId (assignSource),
-// intent (assignIntent), lastModifiedDateTime (assignModified).
+// deviceCompliancePolicies, configurationPolicies,
+// groupPolicyConfigurations): deviceAndAppManagementAssignmentTarget targets
+// (internal/graph/NOTES.md#targets) and the computed ids of
+// internal/graph/NOTES.md#assignment-ids. Which members an assignment carries
+// besides id and target is a policyFamily field each: source/sourceId
+// (assignSource), intent (assignIntent), lastModifiedDateTime
+// (assignModified).
 
 // Assignment $select names, per shape.
 var (
-	sourcedAssignmentProps  = []string{"id", "source", "sourceId", "target"}   // 10.4, 11.5
-	modifiedAssignmentProps = []string{"id", "lastModifiedDateTime", "target"} // 12.3
+	sourcedAssignmentProps  = []string{"id", "source", "sourceId", "target"}   // internal/graph/NOTES.md#families
+	modifiedAssignmentProps = []string{"id", "lastModifiedDateTime", "target"} // internal/graph/NOTES.md#administrative-templates
 )
 
 // intuneAssignmentJSON renders an assignment in the member order of real
 // reads: id, [lastModifiedDateTime], [source, sourceId], [intent], target
-// (spec 1.3, 10.4, 11.5, 12.3). Config.AssignmentODataType adds the
-// assignment type first; Config.OmitIntent drops intent.
+// (internal/graph/NOTES.md#assignments, internal/graph/NOTES.md#families).
+// Config.AssignmentODataType adds the assignment type first;
+// Config.OmitIntent drops intent.
 func (s *Server) intuneAssignmentJSON(f *policyFamily, a Assignment) obj {
 	o := obj{}
 	if s.cfg.AssignmentODataType {
@@ -41,8 +44,10 @@ func (s *Server) intuneAssignmentJSON(f *policyFamily, a Assignment) obj {
 	return append(o, kv{"target", deviceTargetJSON(a.Target)})
 }
 
-// normaliseAssignment fills the defaults of spec 1.3/1.5 for the members
-// the family's assignments carry, and clears the others.
+// normaliseAssignment fills the defaults of
+// internal/graph/NOTES.md#assignments and
+// internal/graph/NOTES.md#assignment-ids for the members the family's
+// assignments carry, and clears the others.
 func (f *policyFamily) normaliseAssignment(policyID string, a Assignment) Assignment {
 	if f.assignSource {
 		if a.Source == "" {
@@ -74,7 +79,7 @@ func (f *policyFamily) normaliseAssignment(policyID string, a Assignment) Assign
 // parseIntuneAssignment validates one assignment payload of the family:
 // members other than the family's are unknown properties (strict); client
 // id, source, sourceId and lastModifiedDateTime are ignored, the server
-// sets them (spec 1.4 rule 2).
+// sets them (internal/graph/NOTES.md#assignments).
 func parseIntuneAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
 	typ := "#" + f.assignTypeName()
 	var extra []string
@@ -136,8 +141,8 @@ func seedIntuneAssignment(f *policyFamily, policyID string, i int, a Assignment)
 	return f.normaliseAssignment(policyID, a), nil
 }
 
-// duplicateTargetReason is the strict 400 reason for two entries of an
-// assign list with the same computed id (spec 1.5).
+// duplicateTargetReason is the strict 400 reason for two entries of an assign
+// list with the same computed id (internal/graph/NOTES.md#assignment-ids).
 func duplicateTargetReason(j, i int, a Assignment) string {
 	return fmt.Sprintf("assignments[%d] and assignments[%d] resolve to the same assignment id %s (duplicate target, or a group both included and excluded)", j, i, a.ID)
 }

@@ -9,22 +9,23 @@ import (
 	"time"
 )
 
-// Device compliance policies (graph-api.md 10):
+// Device compliance policies (internal/graph/NOTES.md#compliance-policies):
 // deviceManagement/deviceCompliancePolicies. Like deviceConfigurations the
 // entity type is abstract (a create needs a derived @odata.type) and
-// assignments carry source/sourceId, but no intent (10.4). A create needs
-// scheduledActionsForRule with exactly one block action (10.3).
+// assignments carry source/sourceId, but no intent. A create needs
+// scheduledActionsForRule with exactly one block action (same section).
 
 // DefaultDeviceCompliancePolicyType is the derived type used when a seeded
 // compliance policy has no ODataType.
 const DefaultDeviceCompliancePolicyType = "#microsoft.graph.windows10CompliancePolicy"
 
-// defaultCompliancePolicyType is the tenant's built-in policy: [INF, 10.2]
-// not created by clients.
+// defaultCompliancePolicyType is the tenant's built-in policy: [INF,
+// internal/graph/NOTES.md#compliance-policies] not created by clients.
 const defaultCompliancePolicyType = "#microsoft.graph.defaultDeviceCompliancePolicy"
 
 // complianceTypes are the derived types the Go SDK discriminator knows
-// (10.2); any other @odata.type is refused.
+// (internal/graph/NOTES.md#compliance-policies); any other @odata.type is
+// refused.
 var complianceTypes = []string{
 	"#microsoft.graph.androidCompliancePolicy",
 	"#microsoft.graph.androidDeviceOwnerCompliancePolicy",
@@ -40,16 +41,18 @@ var complianceTypes = []string{
 	"#microsoft.graph.windowsPhone81CompliancePolicy",
 }
 
-// complianceActionTypes are the deviceComplianceActionType members (10.3).
+// complianceActionTypes are the deviceComplianceActionType members
+// (internal/graph/NOTES.md#compliance-policies).
 var complianceActionTypes = []string{"noAction", "notification", "block", "retire", "wipe", "removeResourceAccessProfiles", "pushNotification", "remoteLock"}
 
 // msgOneBlockAction is the service's 400 for a create without exactly one
-// block action (10.3).
+// block action (internal/graph/NOTES.md#compliance-policies).
 const msgOneBlockAction = "Compliance policy must have one and only one block scheduled action"
 
-// DeviceCompliancePolicy seeds a compliance policy (AddDeviceCompliancePolicy).
-// ID "" => new GUID; ODataType "" => DefaultDeviceCompliancePolicyType.
-// The policy gets one block action with no grace period (10.3 [INF]).
+// DeviceCompliancePolicy seeds a compliance policy
+// (AddDeviceCompliancePolicy). ID "" => new GUID; ODataType "" =>
+// DefaultDeviceCompliancePolicyType. The policy gets one block action with no
+// grace period (internal/graph/NOTES.md#compliance-policies [INF]).
 type DeviceCompliancePolicy struct{ ID, ODataType, DisplayName, Description string }
 
 // compliancePolicy is a stored deviceCompliancePolicy.
@@ -77,11 +80,13 @@ type complianceAction struct {
 	ccList             []any
 }
 
-// complianceNavs are the collection-valued navigations (10.2); the two
-// status overviews are single-valued and not emulated.
+// complianceNavs are the collection-valued navigations
+// (internal/graph/NOTES.md#compliance-policies); the two status overviews are
+// single-valued and not emulated.
 var complianceNavs = []string{"assignments", "scheduledActionsForRule", "deviceStatuses", "userStatuses", "deviceSettingStateSummaries"}
 
-// complianceBaseProps are the writable base members (10.2).
+// complianceBaseProps are the writable base members
+// (internal/graph/NOTES.md#compliance-policies).
 var complianceBaseProps = []propDef{
 	{"roleScopeTagIds", pkStringArray},
 	{"description", pkString},
@@ -103,7 +108,7 @@ var complianceFamily = &policyFamily{
 	entity:       "deviceCompliancePolicy",
 	path:         "deviceManagement/deviceCompliancePolicies",
 	assignEntity: "deviceCompliancePolicyAssignment",
-	fefService:   "DeviceConfiguration_2408/StatelessDeviceConfigurationFEService", // the service of the 13.2 reports
+	fefService:   "DeviceConfiguration_2408/StatelessDeviceConfigurationFEService", // the service of the reports in internal/graph/NOTES.md#refused-route
 	selectable:   append([]string{"id", "createdDateTime", "lastModifiedDateTime", "version", "roleScopeTagIds", "description", "displayName"}, complianceNavs...),
 	navs:         complianceNavs,
 	assignProps:  sourcedAssignmentProps,
@@ -150,7 +155,8 @@ func canonicalComplianceType(raw string) (string, error) {
 	return "", odataErr("The type '%s' is not derived from 'microsoft.graph.deviceCompliancePolicy'.", strings.TrimPrefix(raw, "#"))
 }
 
-// json renders the policy in the member order of real reads (10.2):
+// json renders the policy in the member order of real reads
+// (internal/graph/NOTES.md#compliance-policies):
 // @odata.type, roleScopeTagIds, id, createdDateTime, description,
 // lastModifiedDateTime, displayName, version, then the derived type's
 // members (sorted by name: the emulator does not model their schemas).
@@ -183,10 +189,11 @@ func (p *compliancePolicy) json() obj {
 	return o
 }
 
-// complianceExpandNav answers $expand=scheduledActionsForRule in the shape
-// of 10.3: each rule {"id": <policy id>, "ruleName"}, its action items only
-// under the nested $expand=scheduledActionConfigurations [INF]. The other
-// navigations are empty.
+// complianceExpandNav answers $expand=scheduledActionsForRule in the shape of
+// internal/graph/NOTES.md#compliance-policies: each rule {"id": <policy id>,
+// "ruleName"}, its action items only under the nested
+// $expand=scheduledActionConfigurations [INF]. The other navigations are
+// empty.
 func complianceExpandNav(c *reqCtx, f *policyFamily, pol policy, e expansion, _ string) []any {
 	if e.nav != "scheduledActionsForRule" {
 		return nil
@@ -250,9 +257,10 @@ func validateComplianceProps(m map[string]any, typ string, strict bool) (map[str
 }
 
 // parseComplianceRules validates a scheduledActionsForRule deep insert
-// (10.3): an array of {ruleName, scheduledActionConfigurations: [{actionType,
-// gracePeriodHours, notificationTemplateId, notificationMessageCCList}]}.
-// Client ids are ignored; action items get new ones.
+// (internal/graph/NOTES.md#compliance-policies): an array of {ruleName,
+// scheduledActionConfigurations: [{actionType, gracePeriodHours,
+// notificationTemplateId, notificationMessageCCList}]}. Client ids are
+// ignored; action items get new ones.
 func parseComplianceRules(v any, strict bool) ([]complianceRule, error) {
 	const ruleType = "#microsoft.graph.deviceComplianceScheduledActionForRule"
 	const actionType = "#microsoft.graph.deviceComplianceActionItem"
@@ -348,7 +356,8 @@ func blockActions(rules []complianceRule) int {
 }
 
 // defaultComplianceRules is the one block rule a policy gets when it is
-// created without rules (seeds, or under ComplianceAllowNoBlockAction) [INF, 10.3].
+// created without rules (seeds, or under ComplianceAllowNoBlockAction) [INF,
+// internal/graph/NOTES.md#compliance-policies].
 func defaultComplianceRules() []complianceRule {
 	return []complianceRule{{actions: []complianceAction{{id: newGUID(), actionType: "block", gracePeriodHours: "0", notificationTmplID: zeroGUID, ccList: []any{}}}}}
 }
@@ -356,7 +365,7 @@ func defaultComplianceRules() []complianceRule {
 // insertCompliance stores a validated new policy; caller holds s.mu. The
 // built-in default policy type is refused [INF], and so, unless
 // ComplianceAllowNoBlockAction, are rules without exactly one block action
-// (10.3, with the service's message).
+// (internal/graph/NOTES.md#compliance-policies, with the service's message).
 func insertCompliance(s *Server, typ string, props map[string]any, strict bool) (policy, error) {
 	if typ == defaultCompliancePolicyType && strict {
 		return nil, vErr("defaultDeviceCompliancePolicy is the tenant's built-in compliance policy and cannot be created")
@@ -436,16 +445,18 @@ func (s *Server) DeviceCompliancePolicyAssignments(policyID string) ([]Assignmen
 }
 
 // SetDeviceCompliancePolicyAssignments overwrites a compliance policy's
-// assignments verbatim, including policySets-sourced ones (drift
-// simulation). Empty fields get the spec defaults; Intent is dropped (10.4);
-// only the target type is checked.
+// assignments verbatim, including policySets-sourced ones (drift simulation).
+// Empty fields get the defaults of internal/graph/NOTES.md#assignments;
+// Intent is dropped (compliance assignments have none); only the target type
+// is checked.
 func (s *Server) SetDeviceCompliancePolicyAssignments(policyID string, as []Assignment) error {
 	return s.setPolicyAssignments(complianceFamily, policyID, as)
 }
 
 // SetComplianceAllowNoBlockAction changes at run time what
 // Config.ComplianceAllowNoBlockAction sets at start: on accepts compliance
-// creates without exactly one block action (10.3).
+// creates without exactly one block action
+// (internal/graph/NOTES.md#compliance-policies).
 func (s *Server) SetComplianceAllowNoBlockAction(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,7 +9,7 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
 
-// deviceCompliancePolicies (graph-api.md 10).
+// deviceCompliancePolicies (internal/graph/NOTES.md#compliance-policies).
 
 const win10Compliance = "#microsoft.graph.windows10CompliancePolicy"
 
@@ -21,8 +21,8 @@ func compPath(id string, rest ...string) string {
 	return p
 }
 
-// blockRule is a scheduledActionsForRule deep insert (10.3) with the given
-// action types.
+// blockRule is a scheduledActionsForRule deep insert
+// (internal/graph/NOTES.md#compliance-policies) with the given action types.
 func blockRule(actionTypes ...string) []any {
 	var acts []any
 	for _, a := range actionTypes {
@@ -50,7 +50,8 @@ func TestComplianceCreateShape(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != s.URL()+"/beta/deviceManagement/deviceCompliancePolicies('"+id+"')" {
 		t.Errorf("Location %q", loc)
 	}
-	// 10.2: the order of real reads, then the derived type's members
+	// internal/graph/NOTES.md#compliance-policies: the order of real reads,
+	// then the derived type's members
 	want := []string{"@odata.context", "@odata.type", "roleScopeTagIds", "id", "createdDateTime", "description", "lastModifiedDateTime", "displayName", "version", "passwordRequired"}
 	if got := topKeys(t, r.raw); !slices.Equal(got, want) {
 		t.Errorf("create members\n got %v\nwant %v", got, want)
@@ -102,7 +103,8 @@ func TestComplianceCreateValidation(t *testing.T) {
 	post := func(body map[string]any) *resp {
 		return doReq(t, s, "POST", "/beta/deviceManagement/deviceCompliancePolicies", tok, body, nil)
 	}
-	// 10.3: exactly one block action, with the service's message
+	// internal/graph/NOTES.md#compliance-policies: exactly one block action,
+	// with the service's message
 	for name, rules := range map[string][]any{
 		"no rules":      nil,
 		"empty":         {},
@@ -141,7 +143,8 @@ func TestComplianceCreateValidation(t *testing.T) {
 }
 
 // ComplianceAllowNoBlockAction: creates without rules get one default block
-// rule, seen under $expand=scheduledActionsForRule (10.3).
+// rule, seen under $expand=scheduledActionsForRule
+// (internal/graph/NOTES.md#compliance-policies).
 func TestComplianceAllowNoBlockAction(t *testing.T) {
 	s := startEmu(t, func(c *emulator.Config) { c.ComplianceAllowNoBlockAction = true })
 	tok := getToken(t, s, rwClient)
@@ -169,8 +172,9 @@ func TestComplianceAllowNoBlockAction(t *testing.T) {
 	}
 }
 
-// $expand=scheduledActionsForRule in the shape of 10.3, contexts naming the
-// type cast (10.2).
+// $expand=scheduledActionsForRule in the shape of
+// internal/graph/NOTES.md#compliance-policies, contexts naming the type cast
+// (same section).
 func TestComplianceExpand(t *testing.T) {
 	s := startEmu(t, nil)
 	tok := getToken(t, s, rwClient)
@@ -227,7 +231,8 @@ func TestComplianceExpand(t *testing.T) {
 			t.Errorf("$expand=%s: %d", q, r.status)
 		}
 	}
-	// the navigation is not routed as a path (10.3)
+	// the navigation is not routed as a path
+	// (internal/graph/NOTES.md#compliance-policies)
 	if r := doReq(t, s, "GET", compPath(id, "scheduledActionsForRule"), tok, nil, nil); r.status != 400 || !strings.Contains(r.str("error", "message"), "segment 'scheduledActionsForRule'") {
 		t.Errorf("path: %d %s", r.status, r.raw)
 	}
@@ -271,13 +276,15 @@ func TestComplianceAssignments(t *testing.T) {
 		if v["id"] != wantIDs[i] || v["source"] != "direct" || v["sourceId"] != id {
 			t.Errorf("assign value %d: %v", i, v)
 		}
-		// 10.4: id, source, sourceId, target; no intent, no @odata.type
+		// internal/graph/NOTES.md#compliance-policies: id, source, sourceId,
+		// target; no intent, no @odata.type
 		if got := topKeys(t, vals[i]); !slices.Equal(got, []string{"id", "source", "sourceId", "target"}) {
 			t.Errorf("assignment members %v", got)
 		}
 	}
 
-	// the policy-set assignment is kept by /assign (1.4)
+	// the policy-set assignment is kept by /assign
+	// (internal/graph/NOTES.md#assign)
 	as, _ := s.DeviceCompliancePolicyAssignments(id)
 	if len(as) != 7 || as[0].ID != psAssignment || as[0].Source != "policySets" || as[0].Intent != "" {
 		t.Fatalf("state after assign: %+v", as)
@@ -294,7 +301,8 @@ func TestComplianceAssignments(t *testing.T) {
 		t.Errorf("intent accepted: %d %s", r.status, r.raw)
 	}
 
-	// policy-set assignments are not deleted directly [INF 10.4]; direct ones are
+	// policy-set assignments are not deleted directly [INF,
+	// internal/graph/NOTES.md#assignments]; direct ones are
 	if d := doReq(t, s, "DELETE", compPath(id, "assignments", psAssignment), tok, nil, nil); d.status != 400 {
 		t.Errorf("DELETE policySets assignment: %d %s", d.status, d.raw)
 	}
@@ -320,8 +328,9 @@ func TestComplianceAssignments(t *testing.T) {
 	}
 }
 
-// The refused single create of 13.2 applies to compliance policies by
-// default, with the DeviceConfiguration service in the message.
+// The refused single create of internal/graph/NOTES.md#refused-route applies
+// to compliance policies by default, with the DeviceConfiguration service in
+// the message.
 func TestComplianceAssignmentsPostUnsupported(t *testing.T) {
 	s := startEmu(t, func(c *emulator.Config) { c.AssignmentsPostUnsupported = true })
 	tok := getToken(t, s, rwClient)

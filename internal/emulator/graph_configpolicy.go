@@ -9,22 +9,24 @@ import (
 	"time"
 )
 
-// Settings-catalog policies (graph-api.md 11):
+// Settings-catalog policies (internal/graph/NOTES.md#settings-catalog):
 // deviceManagement/configurationPolicies. The entity type is concrete (no
 // @odata.type on reads or required on create), its name member is "name",
-// lists page at 25 with a Cosmos DB-style $skiptoken (11.3), and
-// $expand=assignments is often answered empty (11.4). Assignments carry
-// source/sourceId but no intent (11.5).
+// lists page at 25 with a Cosmos DB-style $skiptoken
+// (internal/graph/NOTES.md#paging), and $expand=assignments is often answered
+// empty (internal/graph/NOTES.md#expanding-assignments). Assignments carry
+// source/sourceId but no intent.
 
 const (
 	configPolicyType = "#microsoft.graph.deviceManagementConfigurationPolicy"
 
 	// DefaultConfigurationPoliciesPageSize is the page size of
-	// configurationPolicies lists (11.3).
+	// configurationPolicies lists (internal/graph/NOTES.md#paging).
 	DefaultConfigurationPoliciesPageSize = 25
 )
 
-// Values of Config.ConfigurationPoliciesExpandAssignments (graph-api.md 11.4).
+// Values of Config.ConfigurationPoliciesExpandAssignments
+// (internal/graph/NOTES.md#expanding-assignments).
 const (
 	// ConfigPoliciesExpandListEmpty (the default): lists answer
 	// "assignments": [], item GETs expand them.
@@ -41,20 +43,22 @@ const (
 
 var configPoliciesExpandModes = []string{ConfigPoliciesExpandListEmpty, ConfigPoliciesExpandItemEmpty, ConfigPoliciesExpandAlwaysEmpty, ConfigPoliciesExpandPopulated}
 
-// configPolicyTips is the "@microsoft.graph.tips" of a list without $select (11.2).
+// configPolicyTips is the "@microsoft.graph.tips" of a list without $select
+// (internal/graph/NOTES.md#settings-catalog).
 const configPolicyTips = "This request only returns a subset of the resource's properties. Your app will need to use $select to return non-default properties. To find out what other properties are available for this resource see https://learn.microsoft.com/graph/api/resources/intune-deviceconfigv2-devicemanagementconfigurationpolicy"
 
-// Flag enumeration members (11.2).
+// Flag enumeration members (internal/graph/NOTES.md#settings-catalog).
 var (
 	configPlatforms    = []string{"none", "android", "iOS", "macOS", "windows10X", "windows10", "linux", "unknownFutureValue", "androidEnterprise", "aosp", "visionOS", "tvOS"}
 	configTechnologies = []string{"none", "mdm", "windows10XManagement", "configManager", "intuneManagementExtension", "thirdParty", "documentGateway", "appleRemoteManagement", "microsoftSense", "exchangeOnline", "mobileApplicationManagement", "linuxMdm", "enrollment", "endpointPrivilegeManagement", "unknownFutureValue", "windowsOsRecovery", "android", "extensibility"}
 )
 
-// ConfigurationPolicy seeds a settings-catalog policy (AddConfigurationPolicy).
-// ID "" => new GUID; Platforms and Technologies are flag values such as
-// "windows10" or "mdm,appleRemoteManagement" ("" => "none");
-// TemplateFamily "" => "none" (e.g. "endpointSecurityAntivirus"; 11.4's
-// item_empty mode keys on it).
+// ConfigurationPolicy seeds a settings-catalog policy
+// (AddConfigurationPolicy). ID "" => new GUID; Platforms and Technologies are
+// flag values such as "windows10" or "mdm,appleRemoteManagement" ("" =>
+// "none"); TemplateFamily "" => "none" (e.g. "endpointSecurityAntivirus"; the
+// item_empty mode of internal/graph/NOTES.md#expanding-assignments keys on
+// it).
 type ConfigurationPolicy struct {
 	ID, Name, Description, Platforms, Technologies, TemplateFamily string
 }
@@ -81,12 +85,13 @@ type templateRef struct {
 	displayName, displayVersion any // string or nil
 }
 
-// configPolicyNavs are the navigations (11.2).
+// configPolicyNavs are the navigations
+// (internal/graph/NOTES.md#settings-catalog).
 var configPolicyNavs = []string{"assignments", "settings"}
 
 // configPolicyProps are the members of a plain read, in the order of real
-// reads (11.2); isAssigned and disableEntraGroupPolicyAssignment are
-// answered only when $select names them.
+// reads (internal/graph/NOTES.md#settings-catalog); isAssigned and
+// disableEntraGroupPolicyAssignment are answered only when $select names them.
 var configPolicyProps = []string{
 	"createdDateTime", "creationSource", "description", "lastModifiedDateTime", "name", "platforms",
 	"priorityMetaData", "roleScopeTagIds", "settingCount", "technologies", "id", "templateReference",
@@ -105,7 +110,7 @@ var configPolicyFamily = &policyFamily{
 
 	collectionCastIsBad: true,
 	itemCastTemplate:    true,
-	unemulatedNavs:      []string{"settings"}, // only $expand=settings is served (11.1)
+	unemulatedNavs:      []string{"settings"}, // only $expand=settings is served (internal/graph/NOTES.md#settings-catalog)
 
 	concreteType: true,
 	nameProp:     "name",
@@ -146,9 +151,10 @@ func exactType(typ string) func(raw string) (string, error) {
 	}
 }
 
-// json renders the policy as real reads do (11.2): no @odata.type, the
-// member order of configPolicyProps, templateReference and
-// priorityMetaData without nested @odata.type.
+// json renders the policy as real reads do
+// (internal/graph/NOTES.md#settings-catalog): no @odata.type, the member order
+// of configPolicyProps, templateReference and priorityMetaData without nested
+// @odata.type.
 func (p *settingsPolicy) json() obj {
 	rst := p.roleScopeTagIDs
 	if rst == nil {
@@ -179,21 +185,23 @@ func (p *settingsPolicy) json() obj {
 	}
 }
 
-// configPolicySelectOnly are the members answered only under $select
-// [INF, 11.2]: isAssigned is computed from the assignments a read sees.
+// configPolicySelectOnly are the members answered only under $select [INF,
+// internal/graph/NOTES.md#settings-catalog]: isAssigned is computed from the
+// assignments a read sees.
 func configPolicySelectOnly(pol policy) obj {
 	p := pol.(*settingsPolicy)
 	return obj{{"isAssigned", len(p.lag.visible(p.assigns)) > 0}, {"disableEntraGroupPolicyAssignment", p.disableEntra}}
 }
 
-// configPolicyPage pages lists at Server.configPolicyPageSize (0: the
-// server's page size) with Cosmos DB tokens (11.3). Caller holds s.mu.
+// configPolicyPage pages lists at Server.configPolicyPageSize (0: the server's
+// page size) with Cosmos DB tokens (internal/graph/NOTES.md#paging). Caller
+// holds s.mu.
 func configPolicyPage(s *Server) pageSpec {
 	return pageSpec{size: s.configPolicyPageSize, token: cosmosSkipToken}
 }
 
 // configPolicyExpandNav answers $expand=settings: the settings as posted,
-// with ids "0", "1", … (11.2).
+// with ids "0", "1", … (internal/graph/NOTES.md#settings-catalog).
 func configPolicyExpandNav(_ *reqCtx, _ *policyFamily, pol policy, e expansion, _ string) []any {
 	if e.nav != "settings" {
 		return nil
@@ -206,8 +214,8 @@ func configPolicyExpandNav(_ *reqCtx, _ *policyFamily, pol policy, e expansion, 
 	return out
 }
 
-// configPolicyExpandEmpty applies Server.configPolicyExpand (11.4). Caller
-// holds s.mu.
+// configPolicyExpandEmpty applies Server.configPolicyExpand
+// (internal/graph/NOTES.md#expanding-assignments). Caller holds s.mu.
 func configPolicyExpandEmpty(s *Server, pol policy, list bool) bool {
 	switch s.configPolicyExpand {
 	case ConfigPoliciesExpandPopulated:
@@ -286,9 +294,10 @@ func flagValue(name string, v any, members []string, typ string, strict bool) (a
 	return strings.Join(parts, ","), nil
 }
 
-// parseTemplateRef reads templateReference. The service derives the family
-// and names from the template; the emulator knows no templates and keeps
-// what the client sent [INF]: templateFamily "" => "none" (11.2).
+// parseTemplateRef reads templateReference. The service derives the family and
+// names from the template; the emulator knows no templates and keeps what the
+// client sent [INF]: templateFamily "" => "none"
+// (internal/graph/NOTES.md#settings-catalog).
 func parseTemplateRef(v any, strict bool) (any, error) {
 	const typ = "#microsoft.graph.deviceManagementConfigurationPolicyTemplateReference"
 	if v == nil {
@@ -408,7 +417,8 @@ func stringOf(v any) string {
 	return s
 }
 
-// newSettingsPolicy is a policy with the defaults of a create (11.2).
+// newSettingsPolicy is a policy with the defaults of a create
+// (internal/graph/NOTES.md#settings-catalog).
 func newSettingsPolicy(id string) *settingsPolicy {
 	now := time.Now()
 	return &settingsPolicy{
@@ -476,16 +486,17 @@ func (s *Server) ConfigurationPolicyAssignments(policyID string) ([]Assignment, 
 }
 
 // SetConfigurationPolicyAssignments overwrites a settings-catalog policy's
-// assignments verbatim, including policySets-sourced ones (drift
-// simulation). Empty fields get the spec defaults; Intent is dropped
-// (11.5); only the target type is checked.
+// assignments verbatim, including policySets-sourced ones (drift simulation).
+// Empty fields get the defaults of internal/graph/NOTES.md#assignments; Intent
+// is dropped (settings-catalog assignments have none); only the target type is
+// checked.
 func (s *Server) SetConfigurationPolicyAssignments(policyID string, as []Assignment) error {
 	return s.setPolicyAssignments(configPolicyFamily, policyID, as)
 }
 
 // SetConfigurationPoliciesPageSize changes at run time what
 // Config.ConfigurationPoliciesPageSize sets at start: 0 restores 25,
-// negative uses the server's page size (11.3).
+// negative uses the server's page size (internal/graph/NOTES.md#paging).
 func (s *Server) SetConfigurationPoliciesPageSize(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -507,7 +518,8 @@ func configPolicyPageSize(n int) int {
 // SetConfigurationPoliciesExpandAssignments changes at run time what
 // Config.ConfigurationPoliciesExpandAssignments sets at start: one of
 // ConfigPoliciesExpandListEmpty ("" too), ConfigPoliciesExpandItemEmpty,
-// ConfigPoliciesExpandAlwaysEmpty, ConfigPoliciesExpandPopulated (11.4).
+// ConfigPoliciesExpandAlwaysEmpty, ConfigPoliciesExpandPopulated
+// (internal/graph/NOTES.md#expanding-assignments).
 func (s *Server) SetConfigurationPoliciesExpandAssignments(mode string) error {
 	m, err := configPoliciesExpandMode(mode)
 	if err != nil {

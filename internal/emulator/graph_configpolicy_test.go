@@ -11,7 +11,8 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
 
-// configurationPolicies, the settings catalog (graph-api.md 11).
+// configurationPolicies, the settings catalog
+// (internal/graph/NOTES.md#settings-catalog).
 
 func cfgPath(id string, rest ...string) string {
 	p := "/beta/deviceManagement/configurationPolicies/" + id
@@ -23,7 +24,8 @@ func cfgPath(id string, rest ...string) string {
 
 const cfgList = "/beta/deviceManagement/configurationPolicies"
 
-// configPolicyMembers is the member order of real reads (11.2).
+// configPolicyMembers is the member order of real reads
+// (internal/graph/NOTES.md#settings-catalog).
 var configPolicyMembers = []string{"createdDateTime", "creationSource", "description", "lastModifiedDateTime", "name", "platforms",
 	"priorityMetaData", "roleScopeTagIds", "settingCount", "technologies", "id", "templateReference"}
 
@@ -155,8 +157,8 @@ func TestConfigPolicyCreateValidation(t *testing.T) {
 	}
 }
 
-// 11.3: lists page at 25 with a Cosmos DB token; following the next links
-// reads every policy once.
+// internal/graph/NOTES.md#paging: lists page at 25 with a Cosmos DB token;
+// following the next links reads every policy once.
 func TestConfigPolicyPaging(t *testing.T) {
 	s := startEmu(t, nil)
 	tok := getToken(t, s, rwClient)
@@ -253,8 +255,8 @@ func TestConfigPolicyPageSizeConfig(t *testing.T) {
 	}
 }
 
-// 11.4: each expand mode on lists and items, for a plain policy and an
-// endpoint-security one.
+// internal/graph/NOTES.md#expanding-assignments: each expand mode on lists
+// and items, for a plain policy and an endpoint-security one.
 func TestConfigPolicyExpandModes(t *testing.T) {
 	s := startEmu(t, nil)
 	tok := getToken(t, s, rwClient)

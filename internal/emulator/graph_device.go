@@ -76,7 +76,7 @@ const (
 )
 
 // Base deviceConfiguration writable properties, in the order real Graph
-// emits them (spec 1.2).
+// emits them (internal/graph/NOTES.md#device-configurations).
 var deviceBaseProps = []struct {
 	name string
 	kind propKind
@@ -104,9 +104,10 @@ type propDef struct {
 	kind propKind
 }
 
-// deviceDerivedSchemas holds the derived types whose properties the
-// emulator knows (spec 1.2); for these, unknown properties are rejected in
-// strict mode. Other derived types accept any extra property.
+// deviceDerivedSchemas holds the derived types whose properties the emulator
+// knows (internal/graph/NOTES.md#device-configurations); for these, unknown
+// properties are rejected in strict mode. Other derived types accept any
+// extra property.
 var deviceDerivedSchemas = map[string][]propDef{
 	"#microsoft.graph.windowsDefenderAdvancedThreatProtectionConfiguration": {
 		{"advancedThreatProtectionOnboardingBlob", pkString},
@@ -120,7 +121,8 @@ var deviceDerivedSchemas = map[string][]propDef{
 }
 
 // A few well-known derived type names, used to canonicalise the case of an
-// incoming @odata.type (spec 1.2). Unknown but well-formed names are kept.
+// incoming @odata.type (internal/graph/NOTES.md#device-configurations).
+// Unknown but well-formed names are kept.
 var knownDeviceTypes = []string{
 	DefaultDeviceConfigurationType,
 	"#microsoft.graph.windows10CustomConfiguration",
@@ -232,7 +234,8 @@ func validateDeviceProps(m map[string]any, typ string, strict bool) (map[string]
 
 func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
 
-// json renders the policy with real Graph's member order (spec 1.2 example).
+// json renders the policy with real Graph's member order
+// (internal/graph/NOTES.md#device-configurations).
 func (p *devicePolicy) json() obj {
 	o := obj{
 		{"@odata.type", p.odataType},
@@ -482,7 +485,8 @@ func (s *Server) DeviceConfigurationAssignments(policyID string) ([]Assignment, 
 
 // SetDeviceConfigurationAssignments overwrites a policy's assignments
 // verbatim, including policySets-sourced ones (drift simulation). Empty
-// fields get the spec defaults; only the target type is checked.
+// fields get the defaults of internal/graph/NOTES.md#assignments; only the
+// target type is checked.
 func (s *Server) SetDeviceConfigurationAssignments(policyID string, as []Assignment) error {
 	return s.setPolicyAssignments(deviceFamily, policyID, as)
 }

@@ -9,50 +9,56 @@ import (
 	"time"
 )
 
-// Assignment filters (graph-api.md 9): deviceManagement/assignmentFilters is
-// a plain CRUD collection of deviceAndAppManagementAssignmentFilter entities
-// with no navigation properties. Assignment targets name a filter in
-// deviceAndAppManagementAssignmentFilterId (spec 2); the emulator does not
-// check those references against this collection (the spec 9.3 switch,
-// default off there, is not implemented).
+// Assignment filters (internal/graph/NOTES.md#assignment-filters):
+// deviceManagement/assignmentFilters is a plain CRUD collection of
+// deviceAndAppManagementAssignmentFilter entities with no navigation
+// properties. Assignment targets name a filter in
+// deviceAndAppManagementAssignmentFilterId (internal/graph/NOTES.md#targets);
+// the emulator does not check those references against this collection (the
+// service does, same section; a switch for that check, which would default to
+// off, is not implemented).
 
 const (
 	filtersPath    = "deviceManagement/assignmentFilters"
 	filterEntity   = "deviceAndAppManagementAssignmentFilter"
 	filterTypeName = "microsoft.graph." + filterEntity
 
-	defaultFilterPlatform       = "unknown" // "Default filter will be applied to 'unknown'" (spec 9.2)
-	defaultFilterManagementType = "devices" // "Default filter will be applied to 'devices'" (spec 9.2)
+	defaultFilterPlatform       = "unknown" // "Default filter will be applied to 'unknown'" (internal/graph/NOTES.md#assignment-filters)
+	defaultFilterManagementType = "devices" // "Default filter will be applied to 'devices'" (internal/graph/NOTES.md#assignment-filters)
 )
 
-// filterPlatforms are the devicePlatformType members (spec 9.2).
+// filterPlatforms are the devicePlatformType members
+// (internal/graph/NOTES.md#assignment-filters).
 var filterPlatforms = []string{
 	"android", "androidForWork", "iOS", "macOS", "windowsPhone81", "windows81AndLater", "windows10AndLater",
 	"androidWorkProfile", "unknown", "androidAOSP", "androidMobileApplicationManagement",
 	"iOSMobileApplicationManagement", "unknownFutureValue", "windowsMobileApplicationManagement",
 }
 
-// filterManagementTypes are the assignmentFilterManagementType members (spec 9.2).
+// filterManagementTypes are the assignmentFilterManagementType members
+// (internal/graph/NOTES.md#assignment-filters).
 var filterManagementTypes = []string{"devices", "apps", "unknownFutureValue"}
 
-// filterProps are the $select names of a filter, in the wire order of spec 9.2.
+// filterProps are the $select names of a filter, in the wire order of
+// internal/graph/NOTES.md#assignment-filters.
 var filterProps = []string{
 	"id", "createdDateTime", "lastModifiedDateTime", "displayName", "description", "platform", "rule",
 	"roleScopeTags", "payloads", "assignmentFilterManagementType",
 }
 
 // Operations of the collection and of a filter that the emulator answers 501
-// (spec 9.1). Functions called with empty parentheses ("getState()") are
-// rejected earlier, as a bad segment.
+// (internal/graph/NOTES.md#assignment-filters). Functions called with empty
+// parentheses ("getState()") are rejected earlier, as a bad segment.
 var (
 	filterCollectionOps = []string{"validateFilter", "enable", "getState", "getPlatformSupportedProperties"}
 	filterItemOps       = []string{"getSupportedProperties"}
 )
 
 // AssignmentFilter seeds (AddAssignmentFilter) or reports (AssignmentFilters)
-// an assignment filter (spec 9.2). ID "" => new GUID; Platform "" =>
-// "unknown"; ManagementType (wire assignmentFilterManagementType) "" =>
-// "devices"; Description "" => null on the wire when seeded.
+// an assignment filter (internal/graph/NOTES.md#assignment-filters). ID "" =>
+// new GUID; Platform "" => "unknown"; ManagementType (wire
+// assignmentFilterManagementType) "" => "devices"; Description "" => null on
+// the wire when seeded.
 type AssignmentFilter struct {
 	ID, DisplayName, Description, Platform, Rule, ManagementType string
 }
@@ -68,9 +74,9 @@ type assignmentFilter struct {
 	roleScopeTags            []any // wire roleScopeTags; nil => ["0"] [INF]
 }
 
-// json renders the filter in the member order of spec 9.2. The base type is
-// not echoed as @odata.type ([INF] minimal metadata); payloads is always
-// empty [INF].
+// json renders the filter in the member order of
+// internal/graph/NOTES.md#assignment-filters. The base type is not echoed as
+// @odata.type ([INF] minimal metadata); payloads is always empty [INF].
 func (f *assignmentFilter) json() obj {
 	var desc any
 	if f.description != nil {
@@ -165,14 +171,16 @@ func operationName(seg string) string {
 }
 
 // errDerivedFilter: the payload names the derived type
-// payloadCompatibleAssignmentFilter (spec 9.2), which is not emulated.
+// payloadCompatibleAssignmentFilter
+// (internal/graph/NOTES.md#assignment-filters), which is not emulated.
 var errDerivedFilter = errors.New("derived assignment filter type")
 
-// validateFilterProps checks a filter payload against spec 9.2 and returns
-// the writable members present (nil for null). Server-managed members (id,
-// timestamps, payloads) are accepted and ignored; unknown members are a 400
-// in strict mode. Enumerations are exact in strict mode and matched without
-// regard to case (and canonicalised) otherwise.
+// validateFilterProps checks a filter payload against
+// internal/graph/NOTES.md#assignment-filters and returns the writable members
+// present (nil for null). Server-managed members (id, timestamps, payloads) are
+// accepted and ignored; unknown members are a 400 in strict mode. Enumerations
+// are exact in strict mode and matched without regard to case (and
+// canonicalised) otherwise.
 func validateFilterProps(m map[string]any, strict bool) (map[string]any, error) {
 	const typ = "#" + filterTypeName
 	if t, has, err := stringField(m, "@odata.type", typ); err != nil {
@@ -250,9 +258,10 @@ func enumMember(v string, values []string, exact bool) (string, bool) {
 	return "", false
 }
 
-// serveAssignmentFilters dispatches the assignment filter routes (spec 9.1).
-// Permissions were checked by the router (spec 7: reads Read.All or
-// ReadWrite.All, writes ReadWrite.All).
+// serveAssignmentFilters dispatches the assignment filter routes
+// (internal/graph/NOTES.md#assignment-filters). Permissions were checked by the
+// router (internal/graph/NOTES.md#permissions: reads Read.All or ReadWrite.All,
+// writes ReadWrite.All).
 func (s *Server) serveAssignmentFilters(c *reqCtx, rt *route) {
 	strict := !s.cfg.LenientValidation
 	switch rt.kind {
@@ -307,8 +316,9 @@ func (s *Server) serveAssignmentFilters(c *reqCtx, rt *route) {
 }
 
 // filterList answers GET deviceManagement/assignmentFilters: paging
-// (spec 5.2), $select, $count, $orderby and the $filter forms of filter.go
-// (spec 1.7). There is nothing to $expand.
+// (internal/graph/NOTES.md#paging), $select, $count, $orderby and the $filter
+// forms of filter.go (internal/graph/NOTES.md#query-options). There is nothing
+// to $expand.
 func (s *Server) filterList(c *reqCtx) {
 	q, sel, _, flt, ok := c.listQuery(filterTypeName, filterProps, nil, nil)
 	if !ok {
@@ -352,8 +362,8 @@ func (s *Server) filterGet(c *reqCtx, id string) {
 
 // filterCreate answers POST deviceManagement/assignmentFilters: 201 with the
 // entity and a Location header. displayName and rule are required in strict
-// mode [INF, spec 9.2]; platform defaults to "unknown", the management type
-// to "devices", roleScopeTags to ["0"].
+// mode [INF, internal/graph/NOTES.md#assignment-filters]; platform defaults to
+// "unknown", the management type to "devices", roleScopeTags to ["0"].
 func (s *Server) filterCreate(c *reqCtx, strict bool) {
 	m, ok := c.payload()
 	if !ok {
@@ -385,8 +395,8 @@ func (s *Server) filterCreate(c *reqCtx, strict bool) {
 
 // filterPatch answers PATCH deviceManagement/assignmentFilters/{id}: 204 like
 // the other Intune PATCHes (the docs' 200 + entity under
-// Config.PatchReturnsEntity; spec 9.1). In strict mode displayName and rule
-// cannot be emptied.
+// Config.PatchReturnsEntity; internal/graph/NOTES.md#assignment-filters). In
+// strict mode displayName and rule cannot be emptied.
 func (s *Server) filterPatch(c *reqCtx, id string, strict bool) {
 	m, ok := c.payload()
 	if !ok {

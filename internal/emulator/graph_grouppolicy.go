@@ -6,15 +6,17 @@ import (
 	"time"
 )
 
-// Administrative-template policies (graph-api.md 12):
-// deviceManagement/groupPolicyConfigurations. The entity type is concrete
-// (no @odata.type on reads or required on create). Assignments carry
+// Administrative-template policies
+// (internal/graph/NOTES.md#administrative-templates):
+// deviceManagement/groupPolicyConfigurations. The entity type is concrete (no
+// @odata.type on reads or required on create). Assignments carry
 // lastModifiedDateTime, one stamp per write, and no source/sourceId (so no
-// policy sets) or intent (12.3).
+// policy sets) or intent (same section).
 
 const groupPolicyType = "#microsoft.graph.groupPolicyConfiguration"
 
-// groupPolicyIngestionTypes are the policyConfigurationIngestionType members (12.2).
+// groupPolicyIngestionTypes are the policyConfigurationIngestionType members
+// (internal/graph/NOTES.md#administrative-templates).
 var groupPolicyIngestionTypes = []string{"unknown", "custom", "builtIn", "mixed", "unknownFutureValue"}
 
 // GroupPolicyConfiguration seeds an administrative-template policy
@@ -30,8 +32,9 @@ type groupPolicyConfig struct {
 	roleScopeTagIDs   []any // nil => ["0"]
 }
 
-// groupPolicyNavs are the navigations (12.2); definitionValues expands to
-// [] (12.1).
+// groupPolicyNavs are the navigations
+// (internal/graph/NOTES.md#administrative-templates); definitionValues
+// expands to [] (same section).
 var groupPolicyNavs = []string{"assignments", "definitionValues"}
 
 // groupPolicyFamily is deviceManagement/groupPolicyConfigurations for the
@@ -47,7 +50,7 @@ var groupPolicyFamily = &policyFamily{
 
 	collectionCastIsBad: true,
 	itemCastTemplate:    true,
-	unemulatedNavs:      []string{"definitionValues", "updateDefinitionValues"}, // only $expand=definitionValues is served (12.1)
+	unemulatedNavs:      []string{"definitionValues", "updateDefinitionValues"}, // only $expand=definitionValues is served (internal/graph/NOTES.md#administrative-templates)
 
 	concreteType: true,
 
@@ -71,10 +74,11 @@ var groupPolicyFamily = &policyFamily{
 	seedAssignment:  seedIntuneAssignment,
 }
 
-// json renders the policy as real reads do (12.2): no @odata.type; order
+// json renders the policy as real reads do
+// (internal/graph/NOTES.md#administrative-templates): no @odata.type; order
 // createdDateTime, displayName, description, roleScopeTagIds,
-// policyConfigurationIngestionType, id, lastModifiedDateTime. A
-// configuration made through Graph reads "unknown" ingestion.
+// policyConfigurationIngestionType, id, lastModifiedDateTime. A configuration
+// made through Graph reads "unknown" ingestion.
 func (p *groupPolicyConfig) json() obj {
 	rst := p.roleScopeTagIDs
 	if rst == nil {
@@ -198,7 +202,9 @@ func (s *Server) GroupPolicyConfigurationAssignments(policyID string) ([]Assignm
 // SetGroupPolicyConfigurationAssignments overwrites an administrative-
 // template policy's assignments verbatim (drift simulation). Empty ids are
 // computed, a zero LastModifiedDateTime is the time of the call; Source,
-// SourceID and Intent are dropped (12.3); only the target type is checked.
+// SourceID and Intent are dropped
+// (internal/graph/NOTES.md#administrative-templates); only the target type is
+// checked.
 func (s *Server) SetGroupPolicyConfigurationAssignments(policyID string, as []Assignment) error {
 	return s.setPolicyAssignments(groupPolicyFamily, policyID, as)
 }

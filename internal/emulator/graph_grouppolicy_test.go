@@ -9,7 +9,8 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
 
-// groupPolicyConfigurations, administrative templates (graph-api.md 12).
+// groupPolicyConfigurations, administrative templates
+// (internal/graph/NOTES.md#administrative-templates).
 
 func gpPath(id string, rest ...string) string {
 	p := "/beta/deviceManagement/groupPolicyConfigurations/" + id
@@ -45,7 +46,8 @@ func TestGroupPolicyShape(t *testing.T) {
 		t.Errorf("list %s", l.raw)
 	}
 
-	// definitionValues: only $expand serves it, empty (12.1)
+	// definitionValues: only $expand serves it, empty
+	// (internal/graph/NOTES.md#administrative-templates)
 	e := doReq(t, s, "GET", gpPath(id)+"?$expand=definitionValues,assignments", tok, nil, nil)
 	if dv, ok := e.json["definitionValues"].([]any); e.status != 200 || !ok || len(dv) != 0 ||
 		!strings.HasSuffix(e.str("definitionValues@odata.context"), "groupPolicyConfigurations('"+id+"')/definitionValues") {
@@ -82,8 +84,9 @@ func TestGroupPolicyShape(t *testing.T) {
 	}
 }
 
-// 12.3: id, lastModifiedDateTime, target; one stamp per /assign; exclusions
-// allowed; no source, so no policy sets.
+// internal/graph/NOTES.md#administrative-templates: id, lastModifiedDateTime,
+// target; one stamp per /assign; exclusions allowed; no source, so no policy
+// sets.
 func TestGroupPolicyAssignments(t *testing.T) {
 	s := startEmu(t, nil)
 	tok := getToken(t, s, rwClient)

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Office client policy (officeConfiguration, "cirrus") types (spec 3.3).
+// Office client policy (officeConfiguration, "cirrus") types
+// (internal/graph/NOTES.md#office-client-configurations).
 const (
 	DefaultOfficeClientConfigurationType = "#microsoft.graph.windowsOfficeClientConfiguration"
 	officeSecurityType                   = "#microsoft.graph.windowsOfficeClientSecurityConfiguration"
@@ -50,11 +51,11 @@ var officeFamily = &policyFamily{
 
 	itemByStoredID:    true,
 	deleteParsesQuery: true,
-	deleteStatus:      http.StatusOK, // docs: 200 OK (spec 3.2)
+	deleteStatus:      http.StatusOK, // docs: 200 OK (internal/graph/NOTES.md#office-client-configurations)
 
 	assignParam:       "officeConfigurationAssignments",
 	createReplacesAll: true,
-	patchAlwaysEntity: true, // docs: 200 + entity (spec 3.2)
+	patchAlwaysEntity: true, // docs: 200 + entity (internal/graph/NOTES.md#office-client-configurations)
 
 	store:           func(s *Server) policyStore { return storeOf[*officePolicy]{s.offices} },
 	defaultType:     DefaultOfficeClientConfigurationType,
@@ -121,7 +122,8 @@ func parseOfficeAssignment(_ *policyFamily, v any, policyID string, strict bool)
 	if err != nil {
 		return Assignment{}, err
 	}
-	// [INF] office assignment ids: {policyId}_{groupId} (spec 3.4).
+	// [INF] office assignment ids: {policyId}_{groupId}
+	// (internal/graph/NOTES.md#office-client-configurations).
 	return Assignment{ID: policyID + "_" + strings.ToLower(t.GroupID), Target: t}, nil
 }
 
@@ -256,7 +258,7 @@ func updateOffice(s *Server, pol policy, props map[string]any, strict bool) erro
 }
 
 // officeUpdatePriorities applies parallel id/priority arrays atomically
-// (spec 3.5).
+// (internal/graph/NOTES.md#office-client-configurations).
 func (s *Server) officeUpdatePriorities(c *reqCtx, strict bool) {
 	m, ok := c.payload()
 	if !ok {

@@ -75,20 +75,20 @@ type policyFamily struct {
 	unemulatedNavs      []string // item navigations answered 501
 
 	// Policy entity and reads.
-	concreteType  bool                     // the entity type is not abstract: a payload needs no @odata.type (defaultType), and entities answer none (11.2, 12.2)
+	concreteType  bool                     // the entity type is not abstract: a payload needs no @odata.type (defaultType), and entities answer none (internal/graph/NOTES.md#settings-catalog, internal/graph/NOTES.md#administrative-templates)
 	nameProp      string                   // the member naming a policy, required non-empty on create in strict mode; "" => "displayName"
-	selectOnly    func(p policy) obj       // members answered only when $select names them (11.2); nil => none; caller holds s.mu
-	listTips      string                   // "@microsoft.graph.tips" of a list answered without $select (11.2); "" => none
-	listPage      func(s *Server) pageSpec // paging of the policy list (11.3); nil => the server's page size and tokens; caller holds s.mu
-	castContexts  bool                     // the @odata.context of an expanded navigation names the policy's type cast (10.2)
-	nestedExpands map[string][]string      // per navigation, the navigations expandable inside it ($expand=a($expand=b), 10.3)
+	selectOnly    func(p policy) obj       // members answered only when $select names them (internal/graph/NOTES.md#settings-catalog); nil => none; caller holds s.mu
+	listTips      string                   // "@microsoft.graph.tips" of a list answered without $select (internal/graph/NOTES.md#settings-catalog); "" => none
+	listPage      func(s *Server) pageSpec // paging of the policy list (internal/graph/NOTES.md#paging); nil => the server's page size and tokens; caller holds s.mu
+	castContexts  bool                     // the @odata.context of an expanded navigation names the policy's type cast (internal/graph/NOTES.md#compliance-policies)
+	nestedExpands map[string][]string      // per navigation, the navigations expandable inside it ($expand=a($expand=b), internal/graph/NOTES.md#compliance-policies)
 	// expandNav renders an expanded navigation other than assignments
 	// (ctx is its @odata.context); nil, or a nil answer, is an empty
 	// collection. Caller holds s.mu.
 	expandNav func(c *reqCtx, f *policyFamily, p policy, e expansion, ctx string) []any
 	// expandEmpty says $expand=assignments answers "assignments": [] for p
-	// (11.4) besides Config.ExpandAssignmentsEmpty; nil => never. Caller
-	// holds s.mu.
+	// (internal/graph/NOTES.md#expanding-assignments) besides
+	// Config.ExpandAssignmentsEmpty; nil => never. Caller holds s.mu.
 	expandEmpty func(s *Server, p policy, list bool) bool
 
 	// Policy item.
@@ -100,10 +100,10 @@ type policyFamily struct {
 	// Assignments.
 	assignParam             string   // body member of the assign action holding the list
 	assignIgnoredParams     []string // further assign members: accepted if arrays, ignored
-	assignSource            bool     // assignments carry source/sourceId; /assign keeps policySets ones (1.4)
+	assignSource            bool     // assignments carry source/sourceId; /assign keeps policySets ones (internal/graph/NOTES.md#assign)
 	assignIntent            bool     // assignments carry intent (a PATCH merges it)
-	assignModified          bool     // assignments carry lastModifiedDateTime, one stamp per write (12.3)
-	policySetsUndeletable   bool     // strict: DELETE of a policySets assignment is a 400 (10.4 [INF])
+	assignModified          bool     // assignments carry lastModifiedDateTime, one stamp per write (internal/graph/NOTES.md#administrative-templates)
+	policySetsUndeletable   bool     // strict: DELETE of a policySets assignment is a 400 (internal/graph/NOTES.md#assignments [INF])
 	createReplacesAll       bool     // a POST of an existing assignment id replaces every match, not only the first
 	rereadAssignment        bool     // assignment GET/PATCH re-read it after validation (first match, 404 if gone) instead of the match of the first scan (the last one)
 	assignItemSelectContext bool     // an assignment GET's @odata.context carries the $select suffix
@@ -171,7 +171,8 @@ func (s *Server) servePolicy(c *reqCtx, rt *route, f *policyFamily) {
 		return
 	}
 
-	// Every per-policy path answers 404 for an unknown policy (spec 1.1).
+	// Every per-policy path answers 404 for an unknown policy
+	// (internal/graph/NOTES.md#addressing).
 	s.mu.Lock()
 	p, ok := f.store(s).get(rt.policyID)
 	s.mu.Unlock()
@@ -260,7 +261,7 @@ func (c *reqCtx) entityBody(f *policyFamily, p policy) obj {
 // answers (empty by default). list says the policy is an item of a
 // collection answer. Under Server.expand the assignments may be cut with a
 // next link, or left empty on lists; a family's expandEmpty may empty them
-// too (graph-api.md 11.4, 13.1). Caller holds s.mu.
+// too (internal/graph/NOTES.md#expanding-assignments). Caller holds s.mu.
 func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel []string, exp []expansion, list bool) obj {
 	pc := p.core()
 	full := p.json()
@@ -304,7 +305,7 @@ func (s *Server) renderPolicy(c *reqCtx, f *policyFamily, p policy, sel []string
 
 // navPath is the metadata path of an expanded navigation of a policy: with
 // the type cast under castContexts, and the nested expansions in
-// parentheses (graph-api.md 10.2, 10.3).
+// parentheses (internal/graph/NOTES.md#compliance-policies).
 func (f *policyFamily) navPath(pc *policyCore, e expansion) string {
 	p := f.itemPath(pc.id) + "/"
 	if f.castContexts {
@@ -507,7 +508,7 @@ func (s *Server) policyPatch(c *reqCtx, f *policyFamily, id string, strict bool)
 }
 
 // policyAssign implements POST {id}/assign: replace-all of the direct
-// assignments, policySets ones kept (spec 1.4, 3.4).
+// assignments, policySets ones kept (internal/graph/NOTES.md#assign).
 func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, strict bool) {
 	m, ok := c.payload()
 	if !ok {
@@ -565,7 +566,7 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 		direct = append(direct, a)
 	}
 	if f.assignModified {
-		now := time.Now() // one stamp for the whole write (12.3)
+		now := time.Now() // one stamp for the whole write (internal/graph/NOTES.md#administrative-templates)
 		for i := range direct {
 			direct[i].LastModifiedDateTime = now
 		}
@@ -616,10 +617,10 @@ func (s *Server) assignmentList(c *reqCtx, f *policyFamily, policyID string) {
 }
 
 // assignmentCreate implements POST {id}/assignments, the single create of
-// spec 1.6 and 3.2: 201 + the entity with its server-computed id (1.5); an
-// existing id is upserted, or 409 under Config.ConflictOnDuplicateAssignment.
-// Under Config.AssignmentsPostUnsupported the router answers 400 before this
-// is reached (13.2).
+// internal/graph/NOTES.md#single-assignments: 201 + the entity with its server-computed
+// id (internal/graph/NOTES.md#assignment-ids); an existing id is upserted, or 409 under
+// Config.ConflictOnDuplicateAssignment. Under Config.AssignmentsPostUnsupported the
+// router answers 400 before this is reached (internal/graph/NOTES.md#refused-route).
 func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, strict bool) {
 	m, ok := c.payload()
 	if !ok {
@@ -742,7 +743,8 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 		c.writeJSON(http.StatusOK, append(obj{{"@odata.context", ctx}}, project(f.assignmentJSON(s, f, cur), sel)...))
 	case http.MethodDelete:
 		if f.policySetsUndeletable && strict && cur.Source == "policySets" {
-			// [INF, graph-api.md 10.4] a policy set owns it; LenientValidation deletes it
+			// [INF, internal/graph/NOTES.md#assignments] a policy set owns it;
+			// LenientValidation deletes it
 			c.badRequest("assignment " + cur.ID + " comes from a policy set (source policySets, sourceId " + cur.SourceID + ") and cannot be deleted directly; change the policy set instead")
 			return
 		}

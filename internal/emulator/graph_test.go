@@ -635,8 +635,9 @@ func TestThrottlingWindows(t *testing.T) {
 	}
 }
 
-// The [INF] switches of graph-api.md 13.1 and 11.4: a cut expansion with a next link that
-// pages through the rest, and a collection whose lists ignore $expand=assignments.
+// The [INF] switches of internal/graph/NOTES.md#expanding-assignments: a cut
+// expansion with a next link that pages through the rest, and a collection whose
+// lists ignore $expand=assignments.
 func TestExpandAssignmentsSwitches(t *testing.T) {
 	s := startEmu(t, func(c *emulator.Config) { c.ExpandAssignmentsLimit = 1 })
 	tok := getToken(t, s, rwClient)

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// aadError is an identity-platform error (spec 6.1 AADSTS shape).
+// aadError is an identity-platform error (the AADSTS shape of
+// internal/graph/NOTES.md#sign-in).
 type aadError struct {
 	status int
 	err    string // OAuth error code, e.g. "invalid_client"
@@ -63,8 +64,9 @@ func (c *reqCtx) writeIdentityJSON(status int, v any) {
 }
 
 // serveIdentity routes the Microsoft identity platform endpoints
-// (spec 6.2): OIDC metadata, instance discovery, JWKS and the token
-// endpoint. Path segments are matched case-insensitively like AAD does.
+// (internal/graph/NOTES.md#sign-in): OIDC metadata, instance discovery, JWKS
+// and the token endpoint. Path segments are matched case-insensitively like
+// AAD does.
 func (s *Server) serveIdentity(c *reqCtx) {
 	segs := strings.Split(strings.Trim(c.r.URL.Path, "/"), "/")
 	// Non-Entra token sources first: none of these names is a tenant.
@@ -181,8 +183,9 @@ func (s *Server) openIDConfiguration(c *reqCtx, tenant string) {
 	})
 }
 
-// instanceDiscovery answers MSAL's /common/discovery/instance (spec 6.2
-// step 2) with the emulator host as its own only alias.
+// instanceDiscovery answers MSAL's /common/discovery/instance
+// (internal/graph/NOTES.md#sign-in) with the emulator host as its own only
+// alias.
 func (s *Server) instanceDiscovery(c *reqCtx) {
 	tenant := s.cfg.TenantID
 	if ae := c.r.URL.Query().Get("authorization_endpoint"); ae != "" {
@@ -248,7 +251,8 @@ func (s *Server) authenticateClient(c *reqCtx, form url.Values, app *App, basicS
 	return nil
 }
 
-// oidcScopes are the scopes MSAL appends to every request (spec 6.1).
+// oidcScopes are the scopes MSAL appends to every request
+// (internal/graph/NOTES.md#sign-in).
 var oidcScopes = map[string]bool{"openid": true, "offline_access": true, "profile": true, "email": true}
 
 // resourceFromScopes extracts the single "<resource>/.default" scope of a
@@ -282,7 +286,8 @@ func resourceFromScopes(scope string) (string, *aadError) {
 	return res[0], nil
 }
 
-// tokenEndpoint implements the client-credentials grant (spec 6.1).
+// tokenEndpoint implements the client-credentials grant
+// (internal/graph/NOTES.md#sign-in).
 func (s *Server) tokenEndpoint(c *reqCtx, tenant string) {
 	if c.r.Method != http.MethodPost {
 		c.writeAADError(newAAD(http.StatusBadRequest, "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests. Received a %s request.", c.r.Method))

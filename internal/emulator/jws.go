@@ -13,9 +13,10 @@ import (
 	"strings"
 )
 
-// jws is a parsed compact JWS (the client assertions of spec 6.1 and the
-// federated tokens of external issuers). Claims are kept generic because
-// assertions come from many producers (MSAL, GitHub, Azure DevOps, k8s).
+// jws is a parsed compact JWS (the client assertions of
+// internal/graph/NOTES.md#sign-in and the federated tokens of external
+// issuers). Claims are kept generic because assertions come from many
+// producers (MSAL, GitHub, Azure DevOps, k8s).
 type jws struct {
 	header       map[string]any
 	claims       map[string]any

@@ -15,7 +15,8 @@ import (
 	"time"
 )
 
-// odataContentType is what real Graph sends on JSON bodies (spec 4.4).
+// odataContentType is what real Graph sends on JSON bodies
+// (internal/graph/NOTES.md#headers).
 const odataContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
 // reqCtx is the per-request state shared by the Graph handlers.
@@ -28,7 +29,8 @@ type reqCtx struct {
 	clientRequestID string
 	claims          *tokenClaims
 	// fefURL is the internal Intune front-end URL quoted inside the nested
-	// Intune error message (spec 4.1); set by the router.
+	// Intune error message (internal/graph/NOTES.md#errors); set by the
+	// router.
 	fefURL string
 	// batchItem: this request is an item of a $batch (no latency of its
 	// own); batchEnvelope: this request is the $batch itself.
@@ -125,8 +127,9 @@ func (c *reqCtx) writeNoContent(status int) {
 	c.w.WriteHeader(status)
 }
 
-// graphError writes the plain Graph error envelope (spec 4.1), used for
-// gateway-level errors (401, bad segment, malformed JSON...).
+// graphError writes the plain Graph error envelope
+// (internal/graph/NOTES.md#errors), used for gateway-level errors (401, bad
+// segment, malformed JSON...).
 func (c *reqCtx) graphError(status int, code, message, reason string) {
 	c.writeErrorBody(status, code, message, reason, nil)
 }
@@ -150,9 +153,9 @@ func (c *reqCtx) writeErrorBody(status int, code, message, reason string, extraI
 }
 
 // intuneError writes an error the way the Intune workload does: the message
-// is itself a JSON document as a string (spec 4.1), unless
-// PlainErrorMessages. detail is the service's own text ("" => the generic
-// "An error has occurred"), reason is the emulator's explanation.
+// is itself a JSON document as a string (internal/graph/NOTES.md#errors),
+// unless PlainErrorMessages. detail is the service's own text ("" => the
+// generic "An error has occurred"), reason is the emulator's explanation.
 func (c *reqCtx) intuneError(status int, code, detail, reason string) {
 	if reason == "" {
 		reason = detail
@@ -196,7 +199,7 @@ func sanitizeHeader(s string) string {
 	return s
 }
 
-// Messages of the Graph gateway (spec 4.2).
+// Messages of the Graph gateway (internal/graph/NOTES.md#errors).
 const (
 	msgMalformedJSON = "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."
 )
@@ -451,7 +454,7 @@ func decodeSkipToken(t string) (int, bool) {
 const cosmosPrefix = "[cosmosdb]"
 
 // cosmosSkipToken is the $skiptoken of the settings-catalog lists
-// (graph-api.md 11.3) as a next link carries it: the token
+// (internal/graph/NOTES.md#paging) as a next link carries it: the token
 // "[cosmosdb][{"compositeToken":"<offset>",...}]" is URL-encoded, and
 // encoded once more as the query value
 // (%255Bcosmosdb%255D%255B%257B%2522compositeToken...). The members after
@@ -526,10 +529,11 @@ type pageInfo struct {
 	tips       string // "@microsoft.graph.tips" annotation ("" => none)
 }
 
-// paginate computes the page of a collection of total items and the
-// absolute nextLink (spec 5.2): same scheme/host/path as the request, the
-// original query minus $skiptoken/$skip, plus a fresh opaque $skiptoken.
-// ps sets the page size and token form of the collection (pageSpec).
+// paginate computes the page of a collection of total items and the absolute
+// nextLink (internal/graph/NOTES.md#paging): same scheme/host/path as the
+// request, the original query minus $skiptoken/$skip, plus a fresh opaque
+// $skiptoken. ps sets the page size and token form of the collection
+// (pageSpec).
 func (c *reqCtx) paginate(q *queryOpts, total int, ps pageSpec) pageInfo {
 	size, maxTop := ps.size, ps.size
 	if size <= 0 {

@@ -40,9 +40,9 @@ type SeedConfigurationPolicy struct {
 }
 
 // SeedAssignmentFilter is one seeded assignment filter, with the wire names
-// of graph-api.md 9.2. id "" => new GUID; platform "" => "unknown";
-// assignmentFilterManagementType "" => "devices". Unknown enumeration values
-// are an error (matched without regard to case).
+// of internal/graph/NOTES.md#assignment-filters. id "" => new GUID; platform
+// "" => "unknown"; assignmentFilterManagementType "" => "devices". Unknown
+// enumeration values are an error (matched without regard to case).
 type SeedAssignmentFilter struct {
 	ID             string `json:"id"`
 	DisplayName    string `json:"displayName"`

@@ -1,10 +1,11 @@
 // Package emulator is an in-memory, HTTPS emulator of the slice of the
 // Microsoft identity platform and Microsoft Graph beta used by the Intune
-// Terraform provider (see /work/shared/graph-api.md, "the spec"). Real
-// clients (azidentity/MSAL-Go, kiota-http-go/msgraph-beta-sdk-go) talk to it
-// unmodified. Defaults are strict and realistic; behaviour the spec marks as
-// inferred ([INF]) can be switched through Config fields whose zero value is
-// the strict/realistic choice.
+// Terraform provider (internal/graph/NOTES.md says what it copies and how
+// each fact is known). Real clients (azidentity/MSAL-Go,
+// kiota-http-go/msgraph-beta-sdk-go) talk to it unmodified. Defaults are
+// strict and realistic; behaviour the notes mark as inferred ([INF]) can be
+// switched through Config fields whose zero value is the strict/realistic
+// choice.
 package emulator
 
 import (
@@ -36,7 +37,8 @@ const (
 	DefaultClientSecret = "emulator-secret"
 )
 
-// Graph application permissions used by the Intune endpoints (spec 7).
+// Graph application permissions used by the Intune endpoints
+// (internal/graph/NOTES.md#permissions).
 const (
 	PermReadAll      = "DeviceManagementConfiguration.Read.All"
 	PermReadWriteAll = "DeviceManagementConfiguration.ReadWrite.All"
@@ -78,9 +80,9 @@ type Config struct {
 	// AcceptAnyAudience disables the audience check on Graph requests.
 	AcceptAnyAudience bool
 
-	// LenientValidation [INF] turns off the strict 400s of spec 2
-	// "Constraints" (filters on exclusions, filter consistency, duplicate
-	// targets, unknown properties, missing Content-Type...): inputs are
+	// LenientValidation [INF] turns off the strict 400s of
+	// internal/graph/NOTES.md#targets (filters on exclusions, filter consistency,
+	// duplicate targets, unknown properties, missing Content-Type...): inputs are
 	// normalised instead (last duplicate wins, exclusion filters dropped).
 	LenientValidation bool
 	// PlainErrorMessages [INF] emits plain error messages instead of the
@@ -114,30 +116,33 @@ type Config struct {
 	// 409 when the computed id exists, instead of upserting (201).
 	ConflictOnDuplicateAssignment bool
 	// DisableThrottling [INF] turns off the per-tenant/per-app 20-second
-	// windows of spec 4.3 (FailNext still works).
+	// windows of internal/graph/NOTES.md#throttling (FailNext still works).
 	DisableThrottling bool
-	// ThrottleLimits overrides the spec 4.3 limits; zero fields use them.
+	// ThrottleLimits overrides the limits of internal/graph/NOTES.md#throttling;
+	// zero fields use them.
 	ThrottleLimits ThrottleLimits
 	// RequestLog, when set, gets one line per request as it is answered:
 	// time, method, path and query, status (0: dropped). Bodies and headers
 	// (tokens, secrets) are never written.
 	RequestLog io.Writer
 
-	// ExpandAssignmentsLimit [INF, graph-api.md 13.1] inlines at most this many
-	// assignments per policy under $expand=assignments, on lists and items of
-	// every family; a cut list is followed by "assignments@odata.nextLink",
-	// which pages through the policy's /assignments from that offset. 0 (the
-	// default) inlines all of them.
+	// ExpandAssignmentsLimit [INF, internal/graph/NOTES.md#expanding-assignments]
+	// inlines at most this many assignments per policy under
+	// $expand=assignments, on lists and items of every family; a cut list is
+	// followed by "assignments@odata.nextLink", which pages through the
+	// policy's /assignments from that offset. 0 (the default) inlines all of
+	// them.
 	ExpandAssignmentsLimit int
-	// ExpandAssignmentsEmpty [INF: graph-api.md 11.4 reports it for settings-catalog lists; for these families it is a guess] lists the
-	// collection paths (e.g. "deviceManagement/deviceConfigurations") whose
+	// ExpandAssignmentsEmpty [INF: internal/graph/NOTES.md#expanding-assignments
+	// reports it for settings-catalog lists; for these families it is a guess]
+	// lists the collection paths (e.g. "deviceManagement/deviceConfigurations") whose
 	// lists ignore $expand=assignments: every policy is answered with
 	// "assignments": [] whatever it holds. Item GETs still expand.
 	ExpandAssignmentsEmpty []string
 
-	// AssignmentsPostUnsupported [INF, graph-api.md 13.2: Intune's gateway
-	// often has no route for creating a single assignment] makes POST
-	// {collection}/{id}/assignments fail routing for the collections of
+	// AssignmentsPostUnsupported [INF, internal/graph/NOTES.md#refused-route:
+	// Intune's gateway often has no route for creating a single assignment]
+	// makes POST {collection}/{id}/assignments fail routing for the collections of
 	// AssignmentsPostUnsupportedFamilies: 400 with the plain error form
 	// {"error":{"code":"No method match route template","message":"No OData
 	// route exists that match template ~/singleton/navigation/key/navigation
@@ -145,8 +150,9 @@ type Config struct {
 	// "innerError":{...}}}. Routing fails before the token's permissions and
 	// the policy lookup are checked, so an unknown policy id gets the same
 	// 400. POST {id}/assign and GET/PATCH/DELETE of assignments keep
-	// working. Default off: the single create answers 201 + entity (spec
-	// 1.6). SetAssignmentsPostUnsupported changes it at run time.
+	// working. Default off: the single create answers 201 + entity
+	// (internal/graph/NOTES.md#single-assignments).
+	// SetAssignmentsPostUnsupported changes it at run time.
 	AssignmentsPostUnsupported bool
 	// AssignmentsPostUnsupportedFamilies lists the collection paths below
 	// /beta (e.g. "deviceManagement/deviceConfigurations",
@@ -155,18 +161,19 @@ type Config struct {
 	// deviceCompliancePolicies, the two families with reports.
 	AssignmentsPostUnsupportedFamilies []string
 
-	// ConfigurationPoliciesPageSize [OBS, graph-api.md 11.3] is the page size
-	// of deviceManagement/configurationPolicies lists, whose next links carry
-	// an opaque Cosmos DB-style $skiptoken; a larger $top is clamped to it
-	// [INF]. 0 (the default) => 25, as the service pages; negative => the
-	// global page size (PageSize, SetPageSize) with $top honoured up to 999
-	// (the spec's switch spells that 0, but here the zero value is the
-	// realistic default). SetConfigurationPoliciesPageSize changes it at run
-	// time.
+	// ConfigurationPoliciesPageSize [OBS, internal/graph/NOTES.md#paging] is the
+	// page size of deviceManagement/configurationPolicies lists, whose next
+	// links carry an opaque Cosmos DB-style $skiptoken; a larger $top is
+	// clamped to it [INF]. 0 (the default) => 25, as the service pages;
+	// negative => the global page size (PageSize, SetPageSize) with $top
+	// honoured up to 999 (here the zero value is the realistic default, 25, so
+	// the global page size needs a negative value).
+	// SetConfigurationPoliciesPageSize changes it at run time.
 	ConfigurationPoliciesPageSize int
-	// ConfigurationPoliciesExpandAssignments [OBS/INF, graph-api.md 11.4] is
-	// how $expand=assignments is answered on configurationPolicies: "" or
-	// "list_empty" (ConfigPoliciesExpandListEmpty, the default: lists answer
+	// ConfigurationPoliciesExpandAssignments [OBS/INF,
+	// internal/graph/NOTES.md#expanding-assignments] is how $expand=assignments
+	// is answered on configurationPolicies: "" or "list_empty"
+	// (ConfigPoliciesExpandListEmpty, the default: lists answer
 	// "assignments": [], item GETs expand), "item_empty" (item GETs of
 	// policies whose templateFamily starts with "endpointSecurity" answer [],
 	// lists expand), "always_empty", "populated". An unexpanded list is
@@ -175,12 +182,12 @@ type Config struct {
 	// changes it at run time. ExpandAssignmentsLimit and
 	// ExpandAssignmentsEmpty apply as well.
 	ConfigurationPoliciesExpandAssignments string
-	// ComplianceAllowNoBlockAction [graph-api.md 10.3] turns off the
-	// service's rule that a deviceCompliancePolicies create carries
-	// scheduledActionsForRule with exactly one block action (400 "Compliance
-	// policy must have one and only one block scheduled action"); a create
-	// without rules then gets one block action with no grace period [INF].
-	// Default off: the rule applies (it is observed behaviour).
+	// ComplianceAllowNoBlockAction [internal/graph/NOTES.md#compliance-policies]
+	// turns off the service's rule that a deviceCompliancePolicies create
+	// carries scheduledActionsForRule with exactly one block action (400
+	// "Compliance policy must have one and only one block scheduled action"); a
+	// create without rules then gets one block action with no grace period
+	// [INF]. Default off: the rule applies (it is observed behaviour).
 	// SetComplianceAllowNoBlockAction changes it at run time.
 	ComplianceAllowNoBlockAction bool
 }
@@ -216,15 +223,15 @@ type Server struct {
 	devices        *store[*devicePolicy]
 	offices        *store[*officePolicy]
 	officeCfg      officeSingleton
-	compliance     *store[*compliancePolicy]  // deviceManagement/deviceCompliancePolicies (graph-api.md 10)
-	configPolicies *store[*settingsPolicy]    // deviceManagement/configurationPolicies (graph-api.md 11)
-	groupPolicies  *store[*groupPolicyConfig] // deviceManagement/groupPolicyConfigurations (graph-api.md 12)
+	compliance     *store[*compliancePolicy]  // deviceManagement/deviceCompliancePolicies (internal/graph/NOTES.md#compliance-policies)
+	configPolicies *store[*settingsPolicy]    // deviceManagement/configurationPolicies (internal/graph/NOTES.md#settings-catalog)
+	groupPolicies  *store[*groupPolicyConfig] // deviceManagement/groupPolicyConfigurations (internal/graph/NOTES.md#administrative-templates)
 
 	configPolicyPageSize   int    // Config.ConfigurationPoliciesPageSize resolved: 0 => the global page size
 	configPolicyExpand     string // Config.ConfigurationPoliciesExpandAssignments resolved
 	complianceAllowNoBlock bool   // Config.ComplianceAllowNoBlockAction
 
-	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (graph-api.md 9)
+	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (internal/graph/NOTES.md#assignment-filters)
 
 	assignPost assignmentsPostRule // Config.AssignmentsPostUnsupported*, SetAssignmentsPostUnsupported; guarded by mu
 
@@ -403,7 +410,8 @@ type expandBehaviour struct {
 
 // SetExpandAssignments changes, at run time, how $expand=assignments is answered: at most
 // limit assignments inlined per policy (0: all), and the collection paths whose lists
-// answer "assignments": [] (graph-api.md 11.4, 13.1; all [INF]).
+// answer "assignments": [] (internal/graph/NOTES.md#expanding-assignments; all
+// [INF]).
 func (s *Server) SetExpandAssignments(limit int, emptyOnLists ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -566,8 +574,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var errUnsupportedEncoding = errors.New("unsupported content encoding")
 
 // decodeContentEncoding undoes Content-Encoding: kiota gzips every request
-// body by default (spec 4.4); anything but gzip/identity answers 415, on which
-// kiota's compression handler retries uncompressed.
+// body by default (internal/graph/NOTES.md#headers); anything but
+// gzip/identity answers 415, on which kiota's compression handler retries uncompressed.
 func decodeContentEncoding(enc string, raw []byte) ([]byte, error) {
 	enc = strings.TrimSpace(strings.ToLower(enc))
 	switch enc {

@@ -8,7 +8,8 @@ import (
 )
 
 // Target is an assignment target as stored and emitted. ODataType always
-// carries the leading '#' (spec 2: the Go SDK discriminator needs it).
+// carries the leading '#' (internal/graph/NOTES.md#targets: the Go SDK
+// discriminator needs it).
 type Target struct {
 	ODataType    string // wire value WITH '#', e.g. "#microsoft.graph.groupAssignmentTarget"
 	GroupID      string
@@ -19,11 +20,11 @@ type Target struct {
 
 // Assignment is a stored assignment of any family. Each family uses the
 // members its assignments carry: office ones only ID and Target; compliance
-// and settings-catalog ones no Intent; group policy (administrative
-// template) ones ID, LastModifiedDateTime and Target (graph-api.md 3.3,
-// 10.4, 11.5, 12.3). The others are cleared when stored.
+// and settings-catalog ones no Intent; group policy (administrative template)
+// ones ID, LastModifiedDateTime and Target
+// (internal/graph/NOTES.md#families). The others are cleared when stored.
 type Assignment struct {
-	ID       string // server computed as in spec section 1.5 when empty
+	ID       string // server computed as in internal/graph/NOTES.md#assignment-ids when empty
 	Source   string // "direct" (default when empty) or "policySets"
 	SourceID string // default policy id for direct
 	Intent   string // "apply" default
@@ -34,8 +35,8 @@ type Assignment struct {
 	LastModifiedDateTime time.Time
 }
 
-// Device-family target type names (spec 2), exactly the set the Go SDK
-// v0.165.0 discriminator knows.
+// Device-family target type names (internal/graph/NOTES.md#targets), exactly
+// the set the Go SDK v0.165.0 discriminator knows.
 const (
 	TargetGroup           = "#microsoft.graph.groupAssignmentTarget"
 	TargetExclusionGroup  = "#microsoft.graph.exclusionGroupAssignmentTarget"
@@ -44,7 +45,8 @@ const (
 	TargetConfigMgrColl   = "#microsoft.graph.configurationManagerCollectionAssignmentTarget"
 	TargetOfficeGroup     = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
 
-	// Fixed target keys used in computed assignment ids (spec 1.5).
+	// Fixed target keys used in computed assignment ids
+	// (internal/graph/NOTES.md#assignment-ids).
 	allDevicesKey       = "adadadad-808e-44e2-905a-0b7873a8a531"
 	allLicensedUsersKey = "acacacac-9df4-4c7d-9d50-4ef0226f57a9"
 	zeroGUID            = "00000000-0000-0000-0000-000000000000"
@@ -119,7 +121,7 @@ func stringField(m map[string]any, key, typ string) (string, bool, error) {
 // targetMembers is the common start of target parsing: the target must be
 // an object; its @odata.type (abstract names the base type for errors) is
 // returned, "" when missing or empty. Very old Kiota SDKs wrote "type"
-// (spec 2); it is accepted only leniently.
+// (internal/graph/NOTES.md#targets); it is accepted only leniently.
 func targetMembers(v any, abstract string, strict bool) (map[string]any, string, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -160,8 +162,8 @@ func groupIDMember(m map[string]any, typ string) (string, error) {
 }
 
 // parseDeviceTarget validates and normalises a deviceAndAppManagement
-// assignment target (spec 2, "Constraints"). strict selects 400s over
-// normalisation for the [INF] rules.
+// assignment target (internal/graph/NOTES.md#targets, the refused inputs).
+// strict selects 400s over normalisation for the [INF] rules.
 func parseDeviceTarget(v any, strict bool) (Target, error) {
 	m, rawType, err := targetMembers(v, "deviceAndAppManagementAssignmentTarget", strict)
 	if err != nil {
@@ -230,7 +232,8 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 		ftype = "none"
 	}
 	if fid == zeroGUID {
-		// The zero GUID means "no filter" in some workloads (spec 2).
+		// The zero GUID means "no filter" in some workloads
+		// (internal/graph/NOTES.md#targets).
 		fid = ""
 	}
 	if fid != "" && !isGUID(fid) {
@@ -262,7 +265,8 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 }
 
 // parseOfficeTarget validates an officeConfigurationAssignmentTarget: only
-// the group target exists (spec 3.3).
+// the group target exists
+// (internal/graph/NOTES.md#office-client-configurations).
 func parseOfficeTarget(v any, strict bool) (Target, error) {
 	m, rawType, err := targetMembers(v, "officeConfigurationAssignmentTarget", strict)
 	if err != nil {
@@ -292,8 +296,8 @@ func parseOfficeTarget(v any, strict bool) (Target, error) {
 	return Target{ODataType: typ, GroupID: g}, nil
 }
 
-// deviceTargetJSON renders a device target as real Graph does: filter id
-// null and filter type "none" when unfiltered (spec 2).
+// deviceTargetJSON renders a device target as real Graph does: filter id null
+// and filter type "none" when unfiltered (internal/graph/NOTES.md#targets).
 func deviceTargetJSON(t Target) obj {
 	o := obj{{"@odata.type", t.ODataType}}
 	var fid any

@@ -17,9 +17,9 @@ import (
 // as aud instead of the URL form, so the emulator accepts both by default.
 const graphAppID = "00000003-0000-0000-c000-000000000000"
 
-// GraphRoleIDs maps the Graph application permissions this emulator knows to
-// their well-known app-role ids (spec 6.1), for tests that want to assert on
-// or display them.
+// GraphRoleIDs maps the Graph application permissions this emulator knows to their
+// well-known app-role ids (internal/graph/NOTES.md#permissions), for tests that
+// want to assert on or display them.
 var GraphRoleIDs = map[string]string{
 	"DeviceManagementConfiguration.Read.All":      "dc377aa6-52d8-4e23-b271-2a7ae04cedf3",
 	"DeviceManagementConfiguration.ReadWrite.All": "9241abd9-d0e6-425a-bd4f-47ba86e767a4",
@@ -39,7 +39,7 @@ type TokenOptions struct {
 }
 
 // tokenClaims is the subset of AAD access-token claims the emulator mints and
-// checks (spec 6.1).
+// checks (internal/graph/NOTES.md#sign-in).
 type tokenClaims struct {
 	Aud   string   `json:"aud"`
 	Iss   string   `json:"iss"`
@@ -139,7 +139,7 @@ type authError struct{ msg string }
 
 func (e *authError) Error() string { return e.msg }
 
-// The exact texts real Graph returns (spec 4.2).
+// The exact texts real Graph returns (internal/graph/NOTES.md#errors).
 const (
 	msgTokenEmpty     = "Access token is empty."
 	msgTokenNotJWT    = "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EndcodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'."

@@ -34,7 +34,7 @@ type Assignment struct {
 }
 
 // Direct reports whether the assignment was made on the policy itself, rather than
-// inherited from a policy set. A missing source counts as direct (graph-api.md 1.4).
+// inherited from a policy set. A missing source counts as direct (NOTES.md#assignments).
 func (a Assignment) Direct() bool {
 	return a.Source == "" || strings.EqualFold(a.Source, SourceDirect)
 }
@@ -60,8 +60,8 @@ type AssignmentAPI interface {
 
 // normalizeFilter maps the service's several spellings of "no filter" (type "none" or
 // empty, a null or zero-GUID id) to empty strings, so callers compare like with like. A
-// filter type without a filter id filters nothing, and is "no filter" too (graph-api.md
-// section 2: null, empty and the zero GUID all mean no filter).
+// filter type without a filter id filters nothing, and is "no filter" too
+// (NOTES.md#targets: null, empty and the zero GUID all mean no filter).
 func normalizeFilter(id, typ string) (string, string) {
 	if id == noFilterID {
 		id = ""

@@ -14,7 +14,7 @@ import (
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
 )
 
-// MaxBatch is the most requests one JSON batch may carry (graph-api.md 5.1).
+// MaxBatch is the most requests one JSON batch may carry (NOTES.md#batching).
 const MaxBatch = 20
 
 // PolicyAssignments is one policy of a collection page read with $expand=assignments.
@@ -24,8 +24,8 @@ type PolicyAssignments struct {
 	Assignments []Assignment
 	// Complete is false when the answer carried no "assignments" member (the service
 	// ignored $expand for this policy), or cut the list with assignments@odata.nextLink
-	// (graph-api.md 13.1). The rest is then read from the policy's /assignments: one
-	// request either way, and a batch holds twenty.
+	// (NOTES.md#expanding-assignments). The rest is then read from the policy's
+	// /assignments: one request either way, and a batch holds twenty.
 	Complete bool
 }
 
@@ -44,8 +44,8 @@ type BatchResult struct {
 
 // ListPolicies reads one page of the family's policies with their assignments:
 // GET {collection}?$select=id&$expand=assignments&$top={PageSize} for the first page
-// (next == ""), or the given @odata.nextLink verbatim (graph-api.md 1.7, 5.2). One
-// request. Errors are List's.
+// (next == ""), or the given @odata.nextLink verbatim (NOTES.md#expanding-assignments,
+// NOTES.md#paging). One request. Errors are List's.
 func (r rawAssignments) ListPolicies(ctx context.Context, next string) (PolicyPage, error) {
 	var ri *abs.RequestInformation
 	if next == "" {
@@ -81,13 +81,14 @@ func (r rawAssignments) ListPolicies(ctx context.Context, next string) (PolicyPa
 	return out, nil
 }
 
-// ListMany reads the assignments of up to MaxBatch policies in one JSON batch
-// (POST /$batch, graph-api.md 5.1), one GET {collection}/{id}/assignments per policy. The
+// ListMany reads the assignments of up to MaxBatch policies in one JSON batch (POST
+// /$batch, NOTES.md#batching), one GET {collection}/{id}/assignments per policy. The
 // batch is paced as that many reads, since the service counts each item against its
-// limits (4.3). An item answered 429 or 5xx, or lost, is read again on its own with List's
-// retries; an item with more pages is completed from its @odata.nextLink. The results are
-// in the order of ids. An error is returned only when the batch itself failed; then
-// nothing in it can be trusted and the caller reads the policies one by one.
+// limits (NOTES.md#throttling). An item answered 429 or 5xx, or lost, is read again on
+// its own with List's retries; an item with more pages is completed from its
+// @odata.nextLink. The results are in the order of ids. An error is returned only when
+// the batch itself failed; then nothing in it can be trusted and the caller reads the
+// policies one by one.
 func (r rawAssignments) ListMany(ctx context.Context, ids []string) ([]BatchResult, error) {
 	if len(ids) > MaxBatch {
 		return nil, fmt.Errorf("ListMany: %d policies, at most %d fit a batch", len(ids), MaxBatch)
@@ -190,7 +191,7 @@ func (r rawAssignments) follow(ctx context.Context, next, what string) ([]Assign
 	}
 }
 
-// getURL is a GET of an absolute link the service returned (graph-api.md 5.2: follow it
+// getURL is a GET of an absolute link the service returned (NOTES.md#paging: follow it
 // verbatim).
 func getURL(link string) (*abs.RequestInformation, error) {
 	u, err := url.Parse(link)

@@ -29,7 +29,7 @@ type Cloud struct {
 	FederatedAudience string // audience of federated (OIDC) tokens Entra accepts in this cloud
 }
 
-// Clouds maps the provider's `environment` values to endpoints (graph-api.md section 6.3).
+// Clouds maps the provider's `environment` values to endpoints (NOTES.md#national-clouds).
 // GCC (moderate) uses the global endpoints, so it has no entry of its own.
 var Clouds = map[string]Cloud{
 	"global":       {AuthorityHost: "https://login.microsoftonline.com/", GraphEndpoint: "https://graph.microsoft.com", FederatedAudience: "api://AzureADTokenExchange"},

@@ -160,7 +160,7 @@ func IsNotFound(err error) bool {
 
 // wrapError turns what kiota returns into an *Error, keeping the original for errors.As.
 // IsRouteRefused reports an Intune front end with no route for the request: 400 (or 405)
-// "No method match route template" (graph-api.md 13.2). Nothing was done.
+// "No method match route template" (NOTES.md#refused-route). Nothing was done.
 func IsRouteRefused(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
@@ -226,7 +226,7 @@ func firstHeader(h *abs.ResponseHeaders, name string) string {
 }
 
 // unwrapIntuneMessage extracts "Message" from the JSON document that Intune front-ends
-// put inside error.message (graph-api.md 4.1), which is otherwise unreadable in a plan.
+// put inside error.message (NOTES.md#errors), which is otherwise unreadable in a plan.
 func unwrapIntuneMessage(msg string) string {
 	trimmed := strings.TrimSpace(msg)
 	if !strings.HasPrefix(trimmed, "{") {

@@ -1,7 +1,7 @@
 package graph
 
 // Target @odata.type values of the deviceAndAppManagementAssignmentTarget hierarchy
-// that msgraph-beta-sdk-go v0.165.0 knows (graph-api.md section 2).
+// that msgraph-beta-sdk-go v0.165.0 knows (NOTES.md#targets).
 const (
 	ODataGroupTarget               = "#microsoft.graph.groupAssignmentTarget"
 	ODataExclusionGroupTarget      = "#microsoft.graph.exclusionGroupAssignmentTarget"
@@ -12,7 +12,8 @@ const (
 	ODataOfficeGroupTarget = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
 )
 
-// Expand says how a collection answers $expand=assignments (graph-api.md 1.7, 11.4, 13.1).
+// Expand says how a collection answers $expand=assignments
+// (NOTES.md#expanding-assignments).
 type Expand int
 
 const (
@@ -35,22 +36,23 @@ const (
 //
 // Requests go through the documented URL templates rather than SDK request builders: the
 // SDK lacks some families (officeConfiguration is gone from msgraph-beta-sdk-go v0.165.0,
-// graph-api.md section 3), and its typed models for the rest cost a 10 GB, four-minute
-// compile of the SDK's models package while adding nothing the templates do not give
-// (the same kiota adapter, auth, retries and error parsing). Only the SDK's odataerrors
-// package is used, for Graph's error envelope.
+// NOTES.md#office-client-configurations), and its typed models for the rest cost a 10 GB,
+// four-minute compile of the SDK's models package while adding nothing the templates do not
+// give (the same kiota adapter, auth, retries and error parsing). Only the SDK's
+// odataerrors package is used, for Graph's error envelope.
 type Family struct {
 	// CollectionPath is the policies' collection, e.g. "/deviceManagement/deviceConfigurations".
 	CollectionPath string
 	// BodyKey is the key of the list in the assign body, e.g. "assignments".
 	BodyKey string
-	// AssignmentODataType is written on each assigned item; "" for none (graph-api.md 1.3:
-	// the SDK does not set it on device configuration assignments).
+	// AssignmentODataType is written on each assigned item; "" for none
+	// (NOTES.md#assignments: the SDK does not set it on device configuration assignments).
 	AssignmentODataType string
 	// Sources: assignments carry source and sourceId (direct, policySets).
 	Sources bool
-	// SingleCreate: POST {collection}/{id}/assignments creates one assignment (graph-api.md
-	// 1.6; public reports say many device configuration types refuse it, 13.2).
+	// SingleCreate: POST {collection}/{id}/assignments creates one assignment
+	// (NOTES.md#single-assignments; public reports say many device configuration types
+	// refuse it, NOTES.md#refused-route).
 	SingleCreate bool
 	// PageSize is the largest $top the collection honours; 0 means the server's default.
 	PageSize int
@@ -59,20 +61,21 @@ type Family struct {
 }
 
 // DeviceConfigurationsFamily is /deviceManagement/deviceConfigurations, every derived type
-// (graph-api.md section 1).
+// (NOTES.md#device-configurations).
 var DeviceConfigurationsFamily = Family{
 	CollectionPath: "/deviceManagement/deviceConfigurations",
 	BodyKey:        "assignments",
 	Sources:        true,
-	SingleCreate:   false, // "No method match route template" for many types (13.2)
-	PageSize:       999,   // scripts use $top=999 (5.2)
-	// Clients list it with $expand=assignments (1.7); no cap is observed, but OData allows a
-	// truncated expansion with assignments@odata.nextLink, so it must be followed (13.1).
+	SingleCreate:   false, // "No method match route template" for many types (NOTES.md#refused-route)
+	PageSize:       999,   // scripts use $top=999 (NOTES.md#paging)
+	// Clients list it with $expand=assignments; no cap is observed, but OData allows a
+	// truncated expansion with assignments@odata.nextLink, so it must be followed
+	// (NOTES.md#expanding-assignments).
 	ExpandAssignments: ExpandMayTruncate,
 }
 
 // OfficeClientConfigurationsFamily is /officeConfiguration/clientConfigurations
-// (graph-api.md section 3).
+// (NOTES.md#office-client-configurations).
 var OfficeClientConfigurationsFamily = Family{
 	CollectionPath:      "/officeConfiguration/clientConfigurations",
 	BodyKey:             "officeConfigurationAssignments",
@@ -85,21 +88,22 @@ var OfficeClientConfigurationsFamily = Family{
 func (c *Client) Assignments(f Family) AssignmentAPI { return rawAssignments{c: c, f: f} }
 
 // DeviceCompliancePoliciesFamily is /deviceManagement/deviceCompliancePolicies
-// (graph-api.md section 10): the device configurations' assign action, targets and ids;
-// assignments carry source and sourceId but no intent (10.4).
+// (NOTES.md#compliance-policies): the device configurations' assign action, targets and
+// ids; assignments carry source and sourceId but no intent.
 var DeviceCompliancePoliciesFamily = Family{
 	CollectionPath:    "/deviceManagement/deviceCompliancePolicies",
 	BodyKey:           "assignments",
 	Sources:           true,
-	SingleCreate:      false, // reported unrouted (13.2)
+	SingleCreate:      false, // reported unrouted (NOTES.md#refused-route)
 	PageSize:          999,
 	ExpandAssignments: ExpandMayTruncate,
 }
 
 // ConfigurationPoliciesFamily is /deviceManagement/configurationPolicies, the settings
-// catalog and endpoint security policies (graph-api.md section 11). Lists page at 25
-// (11.3), and a list with $expand=assignments does not populate them (11.4, observed), so
-// the reader never lists it: reads go one by one or in JSON batches.
+// catalog and endpoint security policies (NOTES.md#settings-catalog). Lists page at 25
+// (NOTES.md#paging), and a list with $expand=assignments does not populate them (observed,
+// NOTES.md#expanding-assignments), so the reader never lists it: reads go one by one or in
+// JSON batches.
 var ConfigurationPoliciesFamily = Family{
 	CollectionPath:    "/deviceManagement/configurationPolicies",
 	BodyKey:           "assignments",
@@ -109,8 +113,8 @@ var ConfigurationPoliciesFamily = Family{
 }
 
 // GroupPolicyConfigurationsFamily is /deviceManagement/groupPolicyConfigurations,
-// administrative templates (graph-api.md section 12): assignments have no source (so no
-// policy sets) and carry lastModifiedDateTime (12.3).
+// administrative templates (NOTES.md#administrative-templates): assignments have no source
+// (so no policy sets) and carry lastModifiedDateTime.
 var GroupPolicyConfigurationsFamily = Family{
 	CollectionPath:    "/deviceManagement/groupPolicyConfigurations",
 	BodyKey:           "assignments",

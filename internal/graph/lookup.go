@@ -12,16 +12,16 @@ import (
 )
 
 // Collection is a Graph collection that lookups read: policies of a family, or assignment
-// filters (graph-api.md sections 1, 3 and 9).
+// filters (NOTES.md#families, NOTES.md#assignment-filters).
 type Collection struct {
 	// Path is the collection below the version root, e.g. "/deviceManagement/assignmentFilters".
 	Path string
 	// NameProperty is the property holding the name the portal shows: "" for displayName;
-	// settings-catalog policies call it "name" (graph-api.md 11.2).
+	// settings-catalog policies call it "name" (NOTES.md#settings-catalog).
 	NameProperty string
 	// Props are the properties read besides id, the name and lastModifiedDateTime
-	// (@odata.type always comes with $select, graph-api.md 1.7). A dotted name reads a
-	// member of an object property, e.g. "templateReference.templateFamily".
+	// (@odata.type always comes with $select, NOTES.md#query-options). A dotted name
+	// reads a member of an object property, e.g. "templateReference.templateFamily".
 	Props []string
 }
 
@@ -47,9 +47,9 @@ type Item struct {
 
 // ListItems reads the whole collection with $select (id, displayName,
 // lastModifiedDateTime and Props), following @odata.nextLink to the last page
-// (graph-api.md 5.2). Names are not narrowed on the server: Graph's `eq` on strings
+// (NOTES.md#paging). Names are not narrowed on the server: Graph's `eq` on strings
 // compares with case, and which $filter forms Intune accepts is not documented
-// (graph-api.md 1.7), so callers match names themselves. Errors are List's.
+// (NOTES.md#query-options), so callers match names themselves. Errors are List's.
 func (c *Client) ListItems(ctx context.Context, coll Collection) ([]Item, error) {
 	link := c.baseURL + coll.Path + "?" + selectQuery(coll)
 	var out []Item

@@ -133,7 +133,7 @@ func (a *rawAssignment) GetFieldDeserializers() map[string]func(absser.ParseNode
 }
 
 // Serialize writes what a client may send: the assignment type and the target. The id is
-// server-assigned and source, sourceId are read-only (graph-api.md 1.3).
+// server-assigned and source, sourceId are read-only (NOTES.md#assignments).
 func (a *rawAssignment) Serialize(w absser.SerializationWriter) error {
 	if a.odataType != "" {
 		if err := w.WriteStringValue("@odata.type", &a.odataType); err != nil {
@@ -218,10 +218,10 @@ func stringField(dst *string) func(absser.ParseNode) error {
 	}
 }
 
-// Create adds one assignment with POST {collection}/{policyId}/assignments (graph-api.md
-// 1.6, 3.2; 201 and the entity) and returns it as the service holds it. Where the service
-// has no route for it (graph-api.md 13.2), the error is one for which IsRouteRefused is
-// true, and nothing was created.
+// Create adds one assignment with POST {collection}/{policyId}/assignments
+// (NOTES.md#single-assignments: 201 and the entity) and returns it as the service holds
+// it. Where the service has no route for it (NOTES.md#refused-route), the error is one for
+// which IsRouteRefused is true, and nothing was created.
 func (r rawAssignments) Create(ctx context.Context, policyID string, a Assignment) (Assignment, error) {
 	body := &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{a.Target}}
 	ri := r.request(abs.POST, "assignments", policyID)

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limits are Intune's request limits for one app in one tenant (graph-api.md 4.3:
+// Limits are Intune's request limits for one app in one tenant (NOTES.md#throttling:
 // 100 writes and 1000 requests per 20 seconds). The client paces itself under them so
 // that 429s are rare rather than the normal path.
 type Limits struct {
@@ -140,7 +140,7 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		_ = req.Body.Close()
 	}
 	// A $batch of GETs is reads: paced as one read per item (the service counts each,
-	// graph-api.md 4.3, 5.1) and safe to repeat.
+	// NOTES.md#throttling, NOTES.md#batching) and safe to repeat.
 	write, cost := isWrite(req.Method), 1
 	if rb, ok := ctx.Value(readBatchKey).(readBatchOption); ok {
 		write, cost = false, max(rb.items, 1)

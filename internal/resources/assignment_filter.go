@@ -6,7 +6,8 @@ import (
 )
 
 // AssignmentFilter is Intune's assignment filters (GET /deviceManagement/assignmentFilters,
-// graph-api.md section 9), found by name so that `filter_id` reads naturally.
+// internal/graph/NOTES.md#assignment-filters), found by name so that `filter_id` reads
+// naturally.
 var AssignmentFilter = &assignments.Lookup{
 	TypeSuffix: "assignment_filter", PluralSuffix: "assignment_filters", ListAttr: "filters", Noun: "assignment filter",
 	Collection: graph.Collection{Path: "/deviceManagement/assignmentFilters", Props: []string{"platform", "rule", "assignmentFilterManagementType"}},

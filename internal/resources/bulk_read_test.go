@@ -162,7 +162,7 @@ func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
 }
 
 // Graph may cut an expansion and give the rest behind assignments@odata.nextLink
-// (graph-api.md 13.1, emulator switch ExpandAssignmentsLimit): the reader follows it, so
+// (internal/graph/NOTES.md#expanding-assignments, emulator switch ExpandAssignmentsLimit): the reader follows it, so
 // the refresh sees every assignment and the plan is empty.
 func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
@@ -192,7 +192,7 @@ func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
 }
 
 // A family whose collection answers $expand=assignments with empty lists (emulator switch
-// ExpandAssignmentsEmpty; graph-api.md 11.4 reports it for settings-catalog lists) must
+// ExpandAssignmentsEmpty; internal/graph/NOTES.md#expanding-assignments reports it for settings-catalog lists) must
 // not show every policy's assignments as removed: the reader notices the listing
 // disagrees with the policies' own assignments and reads them directly, never more than
 // one request per policy.
@@ -251,8 +251,8 @@ func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
 }
 
 // Sixty settings catalog policies, each with a direct and a policy-set assignment, under
-// the service's default behaviour (lists answer $expand=assignments empty, graph-api.md
-// 11.4): the refresh never takes an empty expansion for "no assignments", plans empty,
+// the service's default behaviour (lists answer $expand=assignments empty,
+// internal/graph/NOTES.md#expanding-assignments): the refresh never takes an empty expansion for "no assignments", plans empty,
 // keeps the policy-set assignments, and is served by JSON batches, not one request per policy.
 func TestAccBulkRead_sixtySettingsCatalogPoliciesPlanEmpty(t *testing.T) {
 	env := acctest.Start(t)

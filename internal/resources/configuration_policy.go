@@ -6,9 +6,10 @@ import (
 )
 
 // ConfigurationPolicy is the settings catalog and endpoint security policies under
-// /deviceManagement/configurationPolicies (graph-api.md section 11). Their name is Graph's
-// `name`, they have no @odata.type, and their lists neither page past 25 nor populate
-// $expand=assignments (graph.ConfigurationPoliciesFamily says so, and the reader obeys).
+// /deviceManagement/configurationPolicies (internal/graph/NOTES.md#settings-catalog).
+// Their name is Graph's `name`, they have no @odata.type, and their lists neither page
+// past 25 nor populate $expand=assignments (graph.ConfigurationPoliciesFamily says so,
+// and the reader obeys).
 var ConfigurationPolicy = &assignments.Family{
 	Stem:              "configuration_policy",
 	PolicyIDAttribute: "configuration_policy_id",

@@ -6,7 +6,8 @@ import (
 )
 
 // DeviceCompliancePolicy is every policy under /deviceManagement/deviceCompliancePolicies
-// (graph-api.md section 10). The provider never touches scheduledActionsForRule.
+// (internal/graph/NOTES.md#compliance-policies). The provider never touches
+// scheduledActionsForRule.
 var DeviceCompliancePolicy = &assignments.Family{
 	Stem:              "device_compliance_policy",
 	PolicyIDAttribute: "device_compliance_policy_id",

@@ -24,8 +24,9 @@ var DeviceConfiguration = &assignments.Family{
 	DataSourceDescription: "Lists every assignment of one Intune device configuration policy, including those inherited from policy sets.",
 }
 
-// deviceTargets are the target kinds of the device families (graph-api.md section 2):
-// device configurations, compliance policies, settings catalog and administrative templates.
+// deviceTargets are the target kinds of the device families
+// (internal/graph/NOTES.md#targets): device configurations, compliance policies,
+// settings catalog and administrative templates.
 var deviceTargets = []assignments.TargetKind{
 	{Name: "group", ODataType: graph.ODataGroupTarget, Needs: assignments.FieldGroupID, Filterable: true,
 		Description: "the members of an Entra ID group (`group_id`)."},

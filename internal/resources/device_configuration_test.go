@@ -374,8 +374,8 @@ func checkFollowedNextLinks(env *acctest.Env) resource.TestCheckFunc {
 
 // TestAccDeviceFamilyAssignments_sendsTheSeedShape checks the assign request against the
 // shape of the Graph documentation's example request, for each family its own: POST
-// {collection}/{id}/assign with {"assignments":[{"target":{...}}]} (graph-api.md 1.4,
-// 10.4, 11.5, 12.3), target @odata.type with '#', no client-side id, source or intent.
+// {collection}/{id}/assign with {"assignments":[{"target":{...}}]} (internal/graph/NOTES.md#assign
+// and #families), target @odata.type with '#', no client-side id, source or intent.
 func TestAccDeviceFamilyAssignments_sendsTheSeedShape(t *testing.T) {
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)

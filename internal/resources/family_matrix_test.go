@@ -22,8 +22,8 @@ import (
 type deviceFamily struct {
 	family
 	// sources: assignments carry source and sourceId, so policy sets can assign the policy
-	// and /assign keeps those assignments (graph-api.md 1.3, 10.4, 11.5). Administrative
-	// templates' assignments have neither (12.3).
+	// and /assign keeps those assignments (internal/graph/NOTES.md#assignments and #families).
+	// Administrative templates' assignments have neither (NOTES.md#administrative-templates).
 	sources bool
 	// remove deletes the policy, as an admin does in the portal.
 	remove func(env *acctest.Env, policyID string) bool
@@ -37,7 +37,7 @@ type deviceFamily struct {
 
 // deviceExtras is, per device-like family, what deviceFamily adds to family.
 var deviceExtras = map[string]deviceFamily{
-	// graph-api.md 1.3, 1.4: {"assignments":[{"target":...}]}; the SDK sets no
+	// internal/graph/NOTES.md#assign and #assignments: {"assignments":[{"target":...}]}; the SDK sets no
 	// assignment @odata.type.
 	deviceConfigurationType: {
 		sources: true,
@@ -47,7 +47,7 @@ var deviceExtras = map[string]deviceFamily{
 		},
 		assignKey: "assignments",
 	},
-	// graph-api.md 10.4: the only parameter is `assignments`; real reads carry no
+	// internal/graph/NOTES.md#compliance-policies: the only parameter is `assignments`; real reads carry no
 	// assignment @odata.type, and the provider sends none (graph.DeviceCompliancePoliciesFamily).
 	"intune_device_compliance_policy_assignments": {
 		sources: true,
@@ -57,7 +57,7 @@ var deviceExtras = map[string]deviceFamily{
 		},
 		assignKey: "assignments",
 	},
-	// graph-api.md 11.5: body key `assignments`; assignments have no @odata.type.
+	// internal/graph/NOTES.md#settings-catalog: body key `assignments`; assignments have no @odata.type.
 	"intune_configuration_policy_assignments": {
 		sources: true,
 		remove:  func(env *acctest.Env, id string) bool { return env.Server.DeleteConfigurationPolicy(id) },
@@ -66,7 +66,7 @@ var deviceExtras = map[string]deviceFamily{
 		},
 		assignKey: "assignments",
 	},
-	// graph-api.md 12.1, 12.3: body key `assignments`; assignments have id,
+	// internal/graph/NOTES.md#administrative-templates: body key `assignments`; assignments have id,
 	// lastModifiedDateTime and target only: no source, so no policy sets.
 	"intune_group_policy_configuration_assignments": {
 		sources: false,

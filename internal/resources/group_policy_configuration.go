@@ -6,8 +6,8 @@ import (
 )
 
 // GroupPolicyConfiguration is the administrative templates under
-// /deviceManagement/groupPolicyConfigurations (graph-api.md section 12). Their assignments
-// have no source: there are no policy-set assignments to leave alone.
+// /deviceManagement/groupPolicyConfigurations (internal/graph/NOTES.md#administrative-templates).
+// Their assignments have no source: there are no policy-set assignments to leave alone.
 var GroupPolicyConfiguration = &assignments.Family{
 	Stem:              "group_policy_configuration",
 	PolicyIDAttribute: "group_policy_configuration_id",

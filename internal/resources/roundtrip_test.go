@@ -26,7 +26,7 @@ import (
 // imported and read over protocol 6, the state is validated as the configuration that
 // -generate-config-out writes for it, and no error may come back (Graph -> state ->
 // generated configuration -> validate). Both emulator modes run, strict and lenient
-// (graph-api.md section 2: which inputs the service refuses is inferred).
+// (internal/graph/NOTES.md#targets: which inputs the service refuses is inferred).
 func TestAssignments_everythingImportCanProduceValidates(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("INTUNE_TEST_SEED"); s != "" {

@@ -34,12 +34,12 @@ func main() {
 	readLag := flag.Duration("read-lag", 0, "assignment reads show the previous set for this long after a change")
 	logLimit := flag.Int("log-limit", 1000, "keep only the newest N requests in memory (0 = all)")
 	logRequests := flag.Bool("log-requests", false, "print one line per request (method, path, status; never bodies or tokens) to stderr")
-	expandLimit := flag.Int("expand-assignments-limit", 0, "inline at most N assignments per policy under $expand=assignments, then assignments@odata.nextLink (0 = all; graph-api.md 13.1, inferred)")
-	expandEmpty := flag.String("expand-assignments-empty", "", "comma-separated collection paths whose lists answer $expand=assignments with an empty list, e.g. deviceManagement/deviceConfigurations (as graph-api.md 11.4 reports for settings-catalog lists; inferred here)")
-	postUnsupported := flag.Bool("assignments-post-unsupported", false, "answer POST .../{id}/assignments (single assignment create) on deviceConfigurations and deviceCompliancePolicies with 400 \"No method match route template\", as Intune's gateway often does; /assign keeps working (graph-api.md 13.2, inferred)")
-	cpPageSize := flag.Int("configuration-policies-page-size", 0, "page size of configurationPolicies lists, whose next links carry a Cosmos DB-style $skiptoken (0 = 25 as the service pages, negative = -page-size; graph-api.md 11.3)")
-	cpExpand := flag.String("configuration-policies-expand-assignments", "", "how configurationPolicies answer $expand=assignments: list_empty (default), item_empty, always_empty or populated (graph-api.md 11.4)")
-	allowNoBlock := flag.Bool("compliance-allow-no-block-action", false, "accept deviceCompliancePolicies creates without exactly one block scheduled action (graph-api.md 10.3)")
+	expandLimit := flag.Int("expand-assignments-limit", 0, "inline at most N assignments per policy under $expand=assignments, then assignments@odata.nextLink (0 = all; inferred, see internal/graph/NOTES.md#expanding-assignments)")
+	expandEmpty := flag.String("expand-assignments-empty", "", "comma-separated collection paths whose lists answer $expand=assignments with an empty list, e.g. deviceManagement/deviceConfigurations (as internal/graph/NOTES.md#expanding-assignments reports for settings-catalog lists; inferred here)")
+	postUnsupported := flag.Bool("assignments-post-unsupported", false, "answer POST .../{id}/assignments (single assignment create) on deviceConfigurations and deviceCompliancePolicies with 400 \"No method match route template\", as Intune's gateway often does; /assign keeps working (inferred, see internal/graph/NOTES.md#refused-route)")
+	cpPageSize := flag.Int("configuration-policies-page-size", 0, "page size of configurationPolicies lists, whose next links carry a Cosmos DB-style $skiptoken (0 = 25 as the service pages, negative = -page-size; see internal/graph/NOTES.md#paging)")
+	cpExpand := flag.String("configuration-policies-expand-assignments", "", "how configurationPolicies answer $expand=assignments: list_empty (default), item_empty, always_empty or populated (see internal/graph/NOTES.md#expanding-assignments)")
+	allowNoBlock := flag.Bool("compliance-allow-no-block-action", false, "accept deviceCompliancePolicies creates without exactly one block scheduled action (see internal/graph/NOTES.md#compliance-policies)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
