@@ -38,7 +38,7 @@ for cli in "$@"; do
   start=$(date +%s)
   # shellcheck disable=SC2086
   TF_CLI_CONFIG_FILE=$root/.bin/test.terraformrc TF_ACC_TERRAFORM_PATH=$cli TF_ACC_PROVIDER_HOST=$host \
-    CHECKPOINT_DISABLE=1 go test -v -count=1 -timeout "${TEST_TIMEOUT:-30m}" ${TEST_RUN:+-run "$TEST_RUN"} $pkgs >"$log" 2>&1
+    CHECKPOINT_DISABLE=1 go test -v -count=1 -parallel "${TEST_PARALLEL:-8}" -timeout "${TEST_TIMEOUT:-30m}" ${TEST_RUN:+-run "$TEST_RUN"} $pkgs >"$log" 2>&1
   rc=$?
   grep -E '^(ok|FAIL|---|panic)' "$log" | grep -v -- '--- PASS' || true
   echo "== $version: make demo"
@@ -54,7 +54,8 @@ for cli in "$@"; do
   rows+=("$(printf '%-22s %-7s %6s %6s %6s  %-6s %4d:%02d' "$version" "$result" "$pass" "$skip" "$fail" "${demo%% *}" $((wall / 60)) $((wall % 60)))")
   if [ "$skip" -gt 0 ]; then
     echo "skipped on $version:"
-    grep -A1 -- '--- SKIP' "$log" | grep -v -- '^--$' | sed 's/^/  /'
+    # In -v output a test's Skip message is the line just before its "--- SKIP".
+    grep -B1 -- '--- SKIP' "$log" | grep -v -- '^--$' | sed 's/^/  /'
   fi
 done
 

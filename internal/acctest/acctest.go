@@ -6,6 +6,7 @@ package acctest
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"sync"
@@ -71,7 +72,9 @@ func (c *FakeClock) Slept() time.Duration {
 // Start starts an emulator for the test and stops it when the test ends.
 func Start(t *testing.T, mods ...func(*emulator.Config)) *Env {
 	t.Helper()
-	cfg := emulator.Config{}
+	// A tenant of its own per test: the provider's pacer is per tenant and app (as Intune's
+	// limits are), so tests running in parallel do not share one.
+	cfg := emulator.Config{TenantID: newGUID(t)}
 	for _, m := range mods {
 		m(&cfg)
 	}
@@ -107,4 +110,15 @@ provider "intune" {
   authority_host = %q
 }
 `, e.Server.TenantID(), emulator.DefaultClientID, emulator.DefaultClientSecret, e.Server.URL(), e.Server.URL()+"/")
+}
+
+// newGUID is a random version-4 GUID.
+func newGUID(t *testing.T) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

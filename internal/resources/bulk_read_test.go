@@ -106,6 +106,7 @@ resource %q "many" {
 // reading each policy; the plan is empty, and a change made in the portal still shows as
 // drift, on exactly that policy.
 func TestAccBulkRead_refreshOfManyPoliciesListsTheCollection(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		m := &callMark{env: env}
@@ -148,6 +149,7 @@ func TestAccBulkRead_refreshOfManyPoliciesListsTheCollection(t *testing.T) {
 
 // A plan with few policies never lists the tenant: one policy costs one request.
 func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		m := &callMark{env: env}
@@ -165,6 +167,7 @@ func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
 // (internal/graph/NOTES.md#expanding-assignments, emulator switch ExpandAssignmentsLimit): the reader follows it, so
 // the refresh sees every assignment and the plan is empty.
 func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA, groupB)
 		env.Server.SetExpandAssignments(1)
@@ -197,6 +200,7 @@ func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
 // disagrees with the policies' own assignments and reads them directly, never more than
 // one request per policy.
 func TestAccBulkRead_familyIgnoringExpandIsNotDrift(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		env.Server.SetExpandAssignments(0, f.collection)
@@ -221,6 +225,7 @@ func TestAccBulkRead_familyIgnoringExpandIsNotDrift(t *testing.T) {
 // refresh through the bulk path waits that out instead of reporting drift, on the
 // engine's clock.
 func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		clock := env.UseFakeClock()
@@ -255,6 +260,7 @@ func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
 // internal/graph/NOTES.md#expanding-assignments): the refresh never takes an empty expansion for "no assignments", plans empty,
 // keeps the policy-set assignments, and is served by JSON batches, not one request per policy.
 func TestAccBulkRead_sixtySettingsCatalogPoliciesPlanEmpty(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	f := families(env)[3]
 	if f.typeName != "intune_configuration_policy_assignments" {

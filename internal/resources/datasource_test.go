@@ -15,6 +15,7 @@ import (
 
 // The data source sees what the resource leaves alone: assignments from policy sets.
 func TestAccDeviceConfigurationAssignmentsDataSource_listsPolicySetAssignments(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	policySet := "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e"
@@ -57,6 +58,7 @@ data "intune_device_configuration_assignments" "test" {
 }
 
 func TestAccOfficeClientConfigurationAssignmentsDataSource_listsGroups(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
 	mustSet(t, env.Server.SetOfficeClientConfigurationAssignments(policy, []emulator.Assignment{

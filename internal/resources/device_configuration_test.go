@@ -55,6 +55,7 @@ var everyKind = fmt.Sprintf(`
 // configurations, compliance policies, the settings catalog and administrative templates.
 
 func TestAccDeviceFamilyAssignments_createsEveryTargetKind(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		resource.UnitTest(t, resource.TestCase{
@@ -104,6 +105,7 @@ func TestAccDeviceFamilyAssignments_createsEveryTargetKind(t *testing.T) {
 }
 
 func TestAccDeviceFamilyAssignments_updatesAddRemoveAndFilterChanges(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		update := resource.ConfigPlanChecks{
@@ -149,6 +151,7 @@ func TestAccDeviceFamilyAssignments_updatesAddRemoveAndFilterChanges(t *testing.
 }
 
 func TestAccDeviceFamilyAssignments_reorderAndGUIDCaseGiveEmptyPlan(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		upper := strings.ToUpper
@@ -178,6 +181,7 @@ func TestAccDeviceFamilyAssignments_reorderAndGUIDCaseGiveEmptyPlan(t *testing.T
 }
 
 func TestAccDeviceFamilyAssignments_importsAndGeneratesConfig(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.ImportBlocks)
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
@@ -207,6 +211,7 @@ func TestAccDeviceFamilyAssignments_importsAndGeneratesConfig(t *testing.T) {
 }
 
 func TestAccDeviceFamilyAssignments_rejectsMalformedImportID(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		resource.UnitTest(t, resource.TestCase{
@@ -225,6 +230,7 @@ func TestAccDeviceFamilyAssignments_rejectsMalformedImportID(t *testing.T) {
 }
 
 func TestAccDeviceFamilyAssignments_driftIsDetected(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		cfg := f.hcl(env, policy, fmt.Sprintf(`{ target = "group", group_id = %q }, { target = "all_devices" }`, groupA))
@@ -254,6 +260,7 @@ func TestAccDeviceFamilyAssignments_driftIsDetected(t *testing.T) {
 }
 
 func TestAccDeviceFamilyAssignments_deletedPolicyFailsThePlan(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		cfg := f.hcl(env, policy, fmt.Sprintf(`{ target = "group", group_id = %q }`, groupA))
@@ -300,6 +307,7 @@ func TestAccDeviceFamilyAssignments_deletedPolicyFailsThePlan(t *testing.T) {
 // there, an assignment made elsewhere is a direct one, which the resource removes, and
 // destroy leaves nothing.
 func TestAccDeviceFamilyAssignments_policySetAssignmentsAreLeftAlone(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		elsewhere := emulator.Assignment{Target: emulator.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: groupC}}
@@ -329,6 +337,7 @@ func TestAccDeviceFamilyAssignments_policySetAssignmentsAreLeftAlone(t *testing.
 }
 
 func TestAccDeviceFamilyAssignments_pagesThroughAssignments(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		env.Server.SetPageSize(2)
 		policy := f.newPolicy(env)
@@ -377,6 +386,7 @@ func checkFollowedNextLinks(env *acctest.Env) resource.TestCheckFunc {
 // {collection}/{id}/assign with {"assignments":[{"target":{...}}]} (internal/graph/NOTES.md#assign
 // and #families), target @odata.type with '#', no client-side id, source or intent.
 func TestAccDeviceFamilyAssignments_sendsTheSeedShape(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
 		resource.UnitTest(t, resource.TestCase{
@@ -403,6 +413,7 @@ func TestAccDeviceFamilyAssignments_sendsTheSeedShape(t *testing.T) {
 // TestAccDeviceFamilyAssignments_validationRejectsBadInputBeforeAnyRequest runs each
 // plan-time rule against the real CLI and then checks that not one request reached Graph.
 func TestAccDeviceFamilyAssignments_validationRejectsBadInputBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := "0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a"
 		cases := []struct {

@@ -18,6 +18,7 @@ import (
 // a group made for testing: INTUNE_LIVE_DEVICE_CONFIGURATION_ID, INTUNE_LIVE_GROUP_ID. The
 // policy's direct assignments are replaced, then removed.
 func TestAccLive_deviceConfigurationAssignmentsRoundTrip(t *testing.T) {
+	t.Parallel()
 	need := []string{"ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "INTUNE_LIVE_DEVICE_CONFIGURATION_ID", "INTUNE_LIVE_GROUP_ID"}
 	for _, v := range need {
 		if os.Getenv(v) == "" {

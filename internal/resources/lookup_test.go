@@ -45,6 +45,7 @@ var lookupFamilies = []lookupFamily{
 // One policy by name (exact, any case) or by ID; no match and several matches are errors
 // that list what was found; the plural narrows by prefix and type; every page is read.
 func TestAccLookup_policies(t *testing.T) {
+	t.Parallel()
 	for _, lf := range lookupFamilies {
 		t.Run(lf.single, func(t *testing.T) {
 			env := acctest.Start(t)
@@ -127,6 +128,7 @@ data %[1]q "atp_typed" {
 // Assignment filters by name or ID, with platform, rule and management type; the plural
 // narrows by prefix and platform, across pages; and filter_id reads naturally from it.
 func TestAccLookup_assignmentFilters(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	env.Server.SetPageSize(2)
 	corp := env.Server.AddAssignmentFilter(emulator.AssignmentFilter{DisplayName: "Corporate devices", Platform: "windows10AndLater", Rule: `(device.deviceOwnership -eq "Corporate")`})
@@ -185,6 +187,7 @@ resource "intune_device_configuration_assignments" "test" {
 // family) and administrative templates. Found by either name attribute in any case, by ID,
 // not found, ambiguous, narrowed by prefix, across pages (settings catalog lists page at 25).
 func TestAccLookup_typelessFamilies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		single, plural string
 		add            func(env *acctest.Env, name string) string

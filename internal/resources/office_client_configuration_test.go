@@ -45,6 +45,7 @@ func officeGroups(env *acctest.Env, policyID string, groups ...string) resource.
 }
 
 func TestAccOfficeClientConfigurationAssignments_lifecycle(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.ImportBlocks) // its last steps import with an import block
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
@@ -108,6 +109,7 @@ func TestAccOfficeClientConfigurationAssignments_lifecycle(t *testing.T) {
 }
 
 func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsThePlan(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
 	cfg := officeConfig(env, policy, groupA)
@@ -127,6 +129,7 @@ func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsThePlan(t *te
 }
 
 func TestAccOfficeClientConfigurationAssignments_pagesThroughAssignments(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	env.Server.SetPageSize(2)
 	policy := newOfficePolicy(env)
@@ -146,6 +149,7 @@ func TestAccOfficeClientConfigurationAssignments_pagesThroughAssignments(t *test
 // the documented assign request (seed 000/001): officeConfigurationAssignments, each with
 // the assignment @odata.type and a group target, '#' included, no client id.
 func TestAccOfficeClientConfigurationAssignments_sendsTheSeedShape(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
 	resource.UnitTest(t, resource.TestCase{
@@ -165,6 +169,7 @@ func TestAccOfficeClientConfigurationAssignments_sendsTheSeedShape(t *testing.T)
 }
 
 func TestAccOfficeClientConfigurationAssignments_validationRejectsBadInputBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := "0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a"
 	resource.UnitTest(t, resource.TestCase{

@@ -191,6 +191,7 @@ func forEachFamily(t *testing.T, test func(t *testing.T, env *acctest.Env, f fam
 // update (never a replacement), the update sends nothing, and the next plan is empty;
 // the same for group IDs (and, below, filter and collection IDs).
 func TestAccAssignments_caseOnlyChangesNeverReplaceAndSendNothing(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		w := &writeMark{env: env}
@@ -230,6 +231,7 @@ func TestAccAssignments_caseOnlyChangesNeverReplaceAndSendNothing(t *testing.T) 
 }
 
 func TestAccDeviceConfigurationAssignments_caseOfFilterAndCollectionIDsIsNotAChange(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	w := &writeMark{env: env}
@@ -256,6 +258,7 @@ func TestAccDeviceConfigurationAssignments_caseOfFilterAndCollectionIDsIsNotACha
 // 2. The timeouts block works on create, when added, changed and removed, and a failed
 // create records nothing, so the next apply creates (no taint, no replacement).
 func TestAccAssignments_timeoutsBlockWorksThroughItsLifecycle(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		w := &writeMark{env: env}
@@ -292,6 +295,7 @@ func TestAccAssignments_timeoutsBlockWorksThroughItsLifecycle(t *testing.T) {
 
 // 3. Plan-time truth on create: the plan signs in and reads the policy.
 func TestAccAssignments_planOfACreateFailsOnWrongSecretAndMissingPolicy(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		wrongSecret := strings.Replace(f.config(env, policy, "", groupA), emulator.DefaultClientSecret, "not-the-secret", 1)
@@ -350,6 +354,7 @@ func only(t *testing.T, diags []*tfprotov6.Diagnostic, sev tfprotov6.DiagnosticS
 // An ID known only after apply skips the plan-time read: the plan succeeds without
 // reading, and the apply creates.
 func TestAccAssignments_policyIDUnknownAtPlanSkipsThePlanTimeRead(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		cfg := env.ProviderConfig() + fmt.Sprintf(`
@@ -374,6 +379,7 @@ resource %q "test" {
 // apply stops the apply for that resource, sends nothing and keeps the state; if Graph
 // already holds the planned set, nothing is sent and the apply succeeds.
 func TestAccAssignments_applyOfAStalePlanIsRefused(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		w := &writeMark{env: env}
@@ -419,6 +425,7 @@ func TestAccAssignments_applyOfAStalePlanIsRefused(t *testing.T) {
 // The same refusal for a plan made with -refresh=false from a state that no longer
 // matches Graph.
 func TestAccAssignments_applyWithoutRefreshDoesNotOverwriteUnseenChanges(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		w := &writeMark{env: env}
@@ -455,6 +462,7 @@ func refusedChangedNothing(t *testing.T, env *acctest.Env, f family, w *writeMar
 
 // 5. Two resources of one family for one policy (in any spelling) fail the plan.
 func TestAccAssignments_twoResourcesForOnePolicyFailThePlan(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		two := f.config(env, policy, "", groupA) + fmt.Sprintf(`
@@ -530,6 +538,7 @@ func TestAssignments_planOfACaseOnlyChangeSaysNothingWillBeSent(t *testing.T) {
 // (replication lag) and no refresh in between (-refresh=false), is not mistaken for a
 // change made since the plan: the pre-write read waits out the lag first.
 func TestAccAssignments_readLagIsNotMistakenForAStalePlan(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		clock := env.UseFakeClock()
 		env.Server.SetReadLag(10 * time.Second)
@@ -552,6 +561,7 @@ func TestAccAssignments_readLagIsNotMistakenForAStalePlan(t *testing.T) {
 // create, so it is read at plan time too: a missing policy fails the plan, and its
 // assignments the configuration does not list are named.
 func TestAccAssignments_planOfAReplacementReadsTheNewPolicy(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy, next := f.newPolicy(env), f.newPolicy(env)
 		f.portal(t, env, next, groupB)

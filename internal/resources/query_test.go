@@ -14,6 +14,7 @@ import (
 // and a few Office policies, the generated configuration's first apply imports everything
 // with no write to Graph, and the next plan is empty.
 func TestAccQuery_generateConfigAdoptsATenant(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.Query)
 	env := acctest.Start(t)
 	cli := env.CLI(t)

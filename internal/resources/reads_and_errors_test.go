@@ -58,6 +58,7 @@ func TestAssignmentsDataSources_twentyReadsUnderThrottlingAllSucceed(t *testing.
 // 8. A write held back by the provider's own pacing past the operation's timeout was never
 // sent: the error says so, names rate_limit and timeouts, and nothing reaches Graph.
 func TestAccAssignments_writeHeldBackByRateLimitSaysItWasNeverSent(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	// One write per 8 seconds (window_seconds = 8 is unique to this test, so no other test
@@ -103,6 +104,7 @@ resource "intune_device_configuration_assignments" "test" {
 // A data source read while a provider argument is unknown at plan time says which
 // argument and why, not "set client_secret"; resources plan and apply as before.
 func TestAccAssignments_unknownProviderArgumentIsNamed(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	provider := strings.Replace(env.ProviderConfig(), fmt.Sprintf("client_secret  = %q", emulator.DefaultClientSecret), "client_secret  = terraform_data.secret.output", 1)

@@ -72,6 +72,7 @@ func checkMany(env *acctest.Env, policies []string, gen int) resource.TestCheckF
 // with one request in ten failing with 503. Every apply finishes without an error and the
 // service ends exactly as configured at each step.
 func TestAccResilience_hundredPoliciesUnderThrottlingAndFaults(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	env.Server.SetThrottleLimits(emulator.ThrottleLimits{Window: 2 * time.Second, AppWrites: 10, TenantWrites: 20, AppAny: 100, TenantAny: 200})
 	// A new fault pattern each run (logged, and fixed with INTUNE_TEST_SEED to replay one).
@@ -107,6 +108,7 @@ func TestAccResilience_hundredPoliciesUnderThrottlingAndFaults(t *testing.T) {
 // The emulator and the provider share a fake clock: the provider's waits move it, so the
 // lag passes without real time and however slow the machine is.
 func TestAccResilience_readLagAfterWritesIsNotDrift(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	clock := env.UseFakeClock()
 	env.Server.SetReadLag(10 * time.Second)
@@ -127,6 +129,7 @@ func TestAccResilience_readLagAfterWritesIsNotDrift(t *testing.T) {
 // A garbled answer to an assign gives a clear error; the failed update keeps the prior
 // state, and the next plan shows what the service really holds.
 func TestAccResilience_corruptResponseIsAClearErrorAndKeepsState(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	before := deviceConfig(env, policy, fmt.Sprintf(`{ target = "group", group_id = %q }`, groupA))
@@ -156,6 +159,7 @@ func TestAccResilience_corruptResponseIsAClearErrorAndKeepsState(t *testing.T) {
 // A dropped connection after the service applied the assign is retried (replace-all is
 // idempotent) and the apply succeeds.
 func TestAccResilience_droppedConnectionAfterWriteIsRetried(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)
 	env.Server.AddFault(emulator.Fault{Kind: emulator.FaultAfterWrite, Match: isAssign})
@@ -174,6 +178,7 @@ func TestAccResilience_droppedConnectionAfterWriteIsRetried(t *testing.T) {
 
 // 403 names the permission; a 400 that names an ID points at that assignment.
 func TestAccResilience_forbiddenAndBadRequestDiagnostics(t *testing.T) {
+	t.Parallel()
 	reader := emulator.App{ClientID: "5a5a5a5a-5a5a-4a5a-8a5a-5a5a5a5a5a5a", ClientSecret: "reader", Roles: []string{emulator.PermReadAll}}
 	env := acctest.Start(t, func(c *emulator.Config) {
 		c.Apps = []emulator.App{{ClientID: emulator.DefaultClientID, ClientSecret: emulator.DefaultClientSecret, Roles: []string{emulator.PermReadWriteAll}}, reader}

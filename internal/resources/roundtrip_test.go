@@ -79,6 +79,7 @@ func TestAssignments_everythingImportCanProduceValidates(t *testing.T) {
 // the real CLI: applied, imported with an import block and -generate-config-out, and the
 // generated configuration plans clean.
 func TestAccDeviceConfigurationAssignments_builtInCollectionsApplyAndImport(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.ImportBlocks)
 	env := acctest.Start(t)
 	policy := newDevicePolicy(env)

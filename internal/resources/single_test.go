@@ -65,6 +65,7 @@ func singleModes(t *testing.T, test func(t *testing.T, env *acctest.Env, f famil
 // the portal (the plan creates it again) and a deleted policy (the resource leaves the
 // state); import by POLICY_ID/ASSIGNMENT_ID reads it back; destroy removes only it.
 func TestAccSingle_lifecycle(t *testing.T) {
+	t.Parallel()
 	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		f.portal(t, env, policy, groupB) // someone else's target
@@ -107,6 +108,7 @@ func TestAccSingle_lifecycle(t *testing.T) {
 // 30 single-assignment resources on one policy apply and destroy in one run without losing
 // each other's targets (the per-policy lock), through the route and through the fallback.
 func TestAccSingle_thirtyOnOnePolicy(t *testing.T) {
+	t.Parallel()
 	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		f.portal(t, env, policy, groupB)
@@ -130,6 +132,7 @@ func TestAccSingle_thirtyOnOnePolicy(t *testing.T) {
 // silent adoption; and one configuration managing a policy with both models fails at
 // plan time, whatever the spelling of the ID.
 func TestAccSingle_refusals(t *testing.T) {
+	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
 		f.portal(t, env, policy, groupA)
@@ -166,6 +169,7 @@ func TestAccSingle_refusals(t *testing.T) {
 // the state, and the plan, which would create it again, fails at plan time because the
 // policy does not exist.
 func TestAccSingle_policyDeleted(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	f := families(env)[0]
 	policy := f.newPolicy(env)
@@ -194,6 +198,7 @@ func TestAccSingle_policyDeleted(t *testing.T) {
 // A filter change is an in-place update that keeps the policy's other targets; a change of
 // letter case in an ID is no change at all (no replacement, nothing sent).
 func TestAccSingle_filterChangeInPlaceAndCaseOnly(t *testing.T) {
+	t.Parallel()
 	env := acctest.Start(t)
 	f := families(env)[0]
 	policy := f.newPolicy(env)
@@ -237,6 +242,7 @@ func TestAccSingle_filterChangeInPlaceAndCaseOnly(t *testing.T) {
 // (POLICY_ID/ASSIGNMENT_ID); a malformed import ID shows the expected form. Import by
 // identity: TestAccSingle_importByIdentity.
 func TestAccSingle_importGenerateConfig(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.ImportBlocks)
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
@@ -272,6 +278,7 @@ func TestAccSingle_importGenerateConfig(t *testing.T) {
 // import { identity = {...} } with terraform plan -generate-config-out, on the real CLI:
 // the generated block imports with no write and the next plan is empty.
 func TestAccSingle_importByIdentity(t *testing.T) {
+	t.Parallel()
 	acctest.RequireCLI(t, acctest.ImportByIdentity)
 	env := acctest.Start(t)
 	cli := env.CLI(t)
