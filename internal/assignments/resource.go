@@ -296,6 +296,8 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		// timeouts, or a change someone else made meanwhile): send nothing, record the plan.
 		tflog.Info(ctx, "Graph already holds the planned assignments; nothing sent", map[string]any{"policy_id": p.policyID})
 		resp.State.Raw = req.Plan.Raw.Copy()
+		// Terraform before 1.12 passes no planned identity to carry over.
+		r.setIdentity(ctx, resp.Identity, p.policyID, &resp.Diagnostics)
 		return
 	case !r.f.sameSet(now, prior):
 		resp.Diagnostics.AddError(fmt.Sprintf("%s %s changed since the plan", upperFirst(r.f.PolicyNoun), p.policyID),
@@ -412,6 +414,10 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &policyID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
 	summary := fmt.Sprintf("Reading assignments of %s %s", r.f.PolicyNoun, policyID.ValueString())
+	// The identity is the state's policy, also when the resource leaves the state: the
+	// framework wants one after every read, and before Terraform 1.12 (which stores none)
+	// nothing else provides it.
+	r.setIdentity(ctx, resp.Identity, policyID.ValueString(), &resp.Diagnostics)
 	client := r.data.requireClient(summary, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || client == nil {
 		return
