@@ -105,8 +105,11 @@ resource %q "many" {
 // A refresh of 24 adopted policies in a tenant of 32 lists the collection instead of
 // reading each policy; the plan is empty, and a change made in the portal still shows as
 // drift, on exactly that policy.
+// The TestAccBulkRead tests bound request counts, and how many reads arrive together, so how
+// many requests they take, depends on the machine's load: they do not call t.Parallel, so they
+// run before the parallel tests start, alone.
 func TestAccBulkRead_refreshOfManyPoliciesListsTheCollection(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		m := &callMark{env: env}
@@ -149,7 +152,7 @@ func TestAccBulkRead_refreshOfManyPoliciesListsTheCollection(t *testing.T) {
 
 // A plan with few policies never lists the tenant: one policy costs one request.
 func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		m := &callMark{env: env}
@@ -167,7 +170,7 @@ func TestAccBulkRead_onePolicyIsOneRequest(t *testing.T) {
 // (internal/graph/NOTES.md#expanding-assignments, emulator switch ExpandAssignmentsLimit): the reader follows it, so
 // the refresh sees every assignment and the plan is empty.
 func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA, groupB)
 		env.Server.SetExpandAssignments(1)
@@ -200,7 +203,7 @@ func TestAccBulkRead_cutExpansionIsCompleted(t *testing.T) {
 // disagrees with the policies' own assignments and reads them directly, never more than
 // one request per policy.
 func TestAccBulkRead_familyIgnoringExpandIsNotDrift(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		env.Server.SetExpandAssignments(0, f.collection)
@@ -225,7 +228,7 @@ func TestAccBulkRead_familyIgnoringExpandIsNotDrift(t *testing.T) {
 // refresh through the bulk path waits that out instead of reporting drift, on the
 // engine's clock.
 func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		ids := bulkTenantOf(t, env, f, groupA)
 		clock := env.UseFakeClock()
@@ -260,7 +263,7 @@ func TestAccBulkRead_readAfterWriteThroughTheListing(t *testing.T) {
 // internal/graph/NOTES.md#expanding-assignments): the refresh never takes an empty expansion for "no assignments", plans empty,
 // keeps the policy-set assignments, and is served by JSON batches, not one request per policy.
 func TestAccBulkRead_sixtySettingsCatalogPoliciesPlanEmpty(t *testing.T) {
-	t.Parallel()
+	// Not t.Parallel: see the note above TestAccBulkRead_refreshOfManyPoliciesListsTheCollection.
 	env := acctest.Start(t)
 	f := families(env)[3]
 	if f.typeName != "intune_configuration_policy_assignments" {
