@@ -133,21 +133,21 @@ func probeCLI() (CLIInfo, error) {
 	}
 	out, err := run("version", "-json")
 	if err != nil {
-		return CLIInfo{}, fmt.Errorf("%s version -json: %v", path, err)
+		return CLIInfo{}, fmt.Errorf("%s version -json: %w", path, err)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
-		return CLIInfo{}, fmt.Errorf("%s version -json: %v in %q", path, err, out)
+		return CLIInfo{}, fmt.Errorf("%s version -json: %w in %q", path, err, out)
 	}
 	ver, err := parseVersion(v.Version)
 	if err != nil {
-		return CLIInfo{}, fmt.Errorf("%s version -json: %v", path, err)
+		return CLIInfo{}, fmt.Errorf("%s version -json: %w", path, err)
 	}
 	plain, err := run("version")
 	if err != nil {
-		return CLIInfo{}, fmt.Errorf("%s version: %v", path, err)
+		return CLIInfo{}, fmt.Errorf("%s version: %w", path, err)
 	}
 	return CLIInfo{Path: path, OpenTofu: bytes.HasPrefix(bytes.TrimSpace(plain), []byte("OpenTofu")),
 		Major: ver[0], Minor: ver[1], Patch: ver[2]}, nil
