@@ -43,16 +43,8 @@ bin=${bin%/}
 
 say() { echo "build-terraform: $*" >&2; }
 
-# tf_version PATH: the version a terraform binary reports ("1.11.4"), empty if it cannot tell.
-tf_version() {
-  local out v
-  out=$(CHECKPOINT_DISABLE=1 "$1" version -json 2>/dev/null || true)
-  v=$(printf '%s\n' "$out" | sed -n 's/.*"terraform_version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1 || true)
-  if [ -z "$v" ]; then # before 0.13 there is no -json: "Terraform v0.12.31"
-    v=$(CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | sed -n '1s/^Terraform v\([^[:space:]]*\).*/\1/p' || true)
-  fi
-  printf '%s\n' "${v#v}"
-}
+# shellcheck source=lib/cli-build.sh
+. "$root/scripts/lib/cli-build.sh"
 
 # version_ge A B: A >= B by semantic version precedence (1.9.0 < 1.14.0; 1.14.0-rc1 < 1.14.0).
 version_ge() {
@@ -77,7 +69,7 @@ version_ge() {
 if [ "$mode" = select ]; then
   path_tf=$(command -v terraform 2>/dev/null || true)
   if [ -n "$path_tf" ] && [ "$path_tf" != "$bin/terraform" ]; then
-    v=$(tf_version "$path_tf")
+    v=$(cli_version "$path_tf")
     if [ -n "$v" ] && version_ge "$v" "$min_version"; then
       echo "$path_tf"
       exit 0
@@ -89,14 +81,7 @@ if [ "$mode" = select ]; then
 fi
 
 out=$bin/${TF_BUILD_NAME:-terraform}
-if [ -x "$out" ]; then
-  have=$(tf_version "$out")
-  if [ "$have" = "$build_version" ]; then
-    say "$out is v$have already, nothing to build"
-    exit 0
-  fi
-  say "$out is ${have:+v}${have:-of unknown version}, want v$build_version: rebuilding"
-fi
+exit_if_built "$out" "$build_version"
 
 mkdir -p "$bin"
 export GOWORK=off
@@ -110,20 +95,7 @@ stamp=$src/.build-terraform-patched
 if [ -f "$stamp" ]; then
   say "reusing the patched source in $src"
 else
-  say "downloading github.com/hashicorp/terraform@v$build_version from the Go module proxy"
-  # From a temporary folder, so that no go.mod around (this repository's) is touched.
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  json=$(cd "$tmp" && go mod download -json "github.com/hashicorp/terraform@v$build_version") || {
-    printf '%s\n' "$json" >&2
-    exit 1
-  }
-  dir=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir":[[:space:]]*"\(.*\)",\{0,1\}$/\1/p')
-  if [ -z "$dir" ] || [ ! -f "$dir/go.mod" ]; then
-    printf '%s\n' "$json" >&2
-    say "go mod download gave no module folder"
-    exit 1
-  fi
+  dir=$(module_dir github.com/hashicorp/terraform "$build_version")
 
   work=$src.tmp.$$
   say "copying $dir to $src"
@@ -184,7 +156,7 @@ say "building Terraform v$build_version into $out (GOFLAGS=$GOFLAGS; a few minut
 (cd "$src" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp.$$" .)
 mv -f "$out.tmp.$$" "$out"
 
-have=$(tf_version "$out")
+have=$(cli_version "$out")
 if [ "$have" != "$build_version" ]; then
   say "$out reports version '${have}', expected $build_version"
   exit 1

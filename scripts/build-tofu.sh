@@ -25,46 +25,23 @@ out=$bin/tofu
 
 say() { echo "build-tofu: $*" >&2; }
 
-# tofu_version PATH: the version a tofu binary reports ("1.12.6"), empty if it cannot tell.
-tofu_version() {
-  CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$1" version -json 2>/dev/null |
-    sed -n 's/.*"terraform_version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1 || true
-}
-
-if [ -x "$out" ]; then
-  have=$(tofu_version "$out")
-  if [ "$have" = "$version" ]; then
-    say "$out is v$have already, nothing to build"
-    exit 0
-  fi
-  say "$out is ${have:+v}${have:-of unknown version}, want v$version: rebuilding"
-fi
+# shellcheck source=lib/cli-build.sh
+. "$root/scripts/lib/cli-build.sh"
+exit_if_built "$out" "$version"
 
 mkdir -p "$bin"
 export GOWORK=off CGO_ENABLED=0
 export GOFLAGS="-mod=readonly -buildvcs=false"
 start=$(date +%s)
 
-say "downloading github.com/opentofu/opentofu@v$version from the Go module proxy"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-json=$(cd "$tmp" && GOFLAGS= go mod download -json "github.com/opentofu/opentofu@v$version") || {
-  printf '%s\n' "$json" >&2
-  exit 1
-}
-dir=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir":[[:space:]]*"\(.*\)",\{0,1\}$/\1/p')
-if [ -z "$dir" ] || [ ! -f "$dir/go.mod" ]; then
-  printf '%s\n' "$json" >&2
-  say "go mod download gave no module folder"
-  exit 1
-fi
+dir=$(module_dir github.com/opentofu/opentofu "$version")
 
 say "building OpenTofu v$version into $out (a few minutes the first time)"
 (cd "$dir" && go build -trimpath -ldflags "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'" \
   -o "$out.tmp.$$" ./cmd/tofu)
 mv -f "$out.tmp.$$" "$out"
 
-have=$(tofu_version "$out")
+have=$(cli_version "$out")
 if [ "$have" != "$version" ]; then
   say "$out reports version '$have', expected $version"
   exit 1
