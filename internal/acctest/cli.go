@@ -16,16 +16,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
-// providerAddress is the provider's registry address in configurations and reattach. Its
-// host is TF_ACC_PROVIDER_HOST when set, as in terraform-plugin-testing: OpenTofu resolves
-// a source without a host to registry.opentofu.org (`make test-matrix` sets it).
-func providerAddress() string {
-	host := os.Getenv("TF_ACC_PROVIDER_HOST")
-	if host == "" {
-		host = "registry.terraform.io"
+// ProviderHost is the registry host in the provider addresses the tests use:
+// TF_ACC_PROVIDER_HOST when set, as in terraform-plugin-testing, else registry.terraform.io.
+// OpenTofu resolves a source without a host to registry.opentofu.org (`make test-matrix`
+// sets it for OpenTofu).
+func ProviderHost() string {
+	if host := os.Getenv("TF_ACC_PROVIDER_HOST"); host != "" {
+		return host
 	}
-	return host + "/intunetf/intune"
+	return "registry.terraform.io"
 }
+
+// providerAddress is the provider's registry address in configurations and reattach.
+func providerAddress() string { return ProviderHost() + "/intunetf/intune" }
 
 // CLI runs the real terraform binary in a working directory of its own, against the
 // provider served in this process (TF_REATTACH_PROVIDERS), for flows that

@@ -86,11 +86,11 @@ var (
 
 // Has reports whether the CLI has the feature.
 func (c CLIInfo) Has(f Feature) bool {
-	min := f.Terraform
+	first := f.Terraform
 	if c.OpenTofu {
-		min = f.OpenTofu
+		first = f.OpenTofu
 	}
-	return min != "" && c.atLeast(min)
+	return first != "" && c.atLeast(first)
 }
 
 var (

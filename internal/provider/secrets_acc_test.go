@@ -265,18 +265,15 @@ resource "intune_device_configuration_assignments" "test" {
 	}
 	// The log must really hold trace output of both Terraform and the provider under
 	// test, or finding nothing in it proves nothing.
-	cliLine, host := "Terraform version:", "registry.terraform.io"
+	cliLine := "Terraform version:"
 	if acctest.TestCLI(t).OpenTofu {
 		cliLine = "OpenTofu version:"
-	}
-	if h := os.Getenv("TF_ACC_PROVIDER_HOST"); h != "" {
-		host = h
 	}
 	for _, want := range []string{
 		cliLine, // the CLI
 		"GRPCProvider.v6: ApplyResourceChange",
 		"[TRACE] sdk.proto: Received request:", // the in-process provider (terraform-plugin-go)
-		"tf_provider_addr=" + host + "/hashicorp/intune tf_rpc=ConfigureProvider",
+		"tf_provider_addr=" + acctest.ProviderHost() + "/hashicorp/intune tf_rpc=ConfigureProvider",
 		"[TRACE] sdk.framework:", // the in-process provider (terraform-plugin-framework)
 	} {
 		if !bytes.Contains(raw, []byte(want)) {
