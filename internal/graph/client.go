@@ -4,6 +4,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -148,7 +149,12 @@ func newClientWithCredential(cred azcore.TokenCredential, graphURL *url.URL, sco
 	}
 
 	opts := core.GraphClientOptions{GraphServiceVersion: "beta", GraphServiceLibraryVersion: "0.165.0"}
-	pipeline := middlewares(core.GetDefaultMiddlewaresWithOptions(&opts), newResilience(p))
+	res := newResilience(p)
+	tokens := authProvider.GetAuthorizationTokenProvider()
+	res.token = func(ctx context.Context, u *url.URL) (string, error) {
+		return tokens.GetAuthorizationToken(ctx, u, nil)
+	}
+	pipeline := middlewares(core.GetDefaultMiddlewaresWithOptions(&opts), res)
 	httpClient := &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(transport, pipeline...),
 		// Redirects are the redirect middleware's business.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,14 +108,33 @@ var defaultRetryPolicy = retryPolicy{MaxAttempts: 10, BaseDelay: time.Second, Ma
 // and dropped connections, honouring Retry-After. It replaces kiota's retry handler, which
 // stops after a fixed count, does not retry transport errors and cannot resend a body
 // that the compression handler has consumed.
+//
+// Kiota's auth provider sets the Authorization header once, before the pipeline runs, and
+// retries may go on for as long as the operation's timeout (30 minutes and more): every
+// attempt that is not sent at once therefore carries a token fetched for it (see token).
 type resilience struct {
 	pacer  *pacer
 	policy retryPolicy
 	sleep  func(context.Context, time.Duration) error
+
+	// token returns the bearer token for a request to u, or "" where none may be sent;
+	// nil leaves every attempt with the header kiota set. It is kiota's own access token
+	// provider, so the valid hosts, the https rule, the scopes and the CAE setting (and
+	// with it azidentity's token cache) are the ones kiota applied to the first attempt.
+	token func(ctx context.Context, u *url.URL) (string, error)
+	// freshFor: a first attempt sent within this long of the call keeps kiota's header,
+	// which was fetched just before the pipeline ran. That keeps a CAE claims challenge's
+	// token exactly (kiota's resend after a 401 carries the claims, which this middleware
+	// cannot see) and costs no token lookup when the pacer does not hold the request.
+	freshFor time.Duration
 }
 
+// tokenFreshFor is far below any token's remaining life when azidentity hands it out
+// (it renews tokens minutes before they expire, NOTES.md#sign-in).
+const tokenFreshFor = time.Second
+
 func newResilience(p *pacer) *resilience {
-	return &resilience{pacer: p, policy: defaultRetryPolicy, sleep: Sleep}
+	return &resilience{pacer: p, policy: defaultRetryPolicy, sleep: Sleep, freshFor: tokenFreshFor}
 }
 
 // Sleep waits d, or returns ctx.Err() as soon as ctx ends; the engine's real clock uses it too.
@@ -152,6 +172,7 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	// connection, a 5xx). Only then can a later failure not promise "nothing was applied".
 	uncertain := false
 	lastStatus := 0
+	called := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := m.pacer.wait(ctx, write, cost); err != nil {
 			return nil, &NotSentError{Reason: NotSentPacing, Method: req.Method, Attempts: attempt - 1,
@@ -167,6 +188,13 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		}
 		if attempt > 1 {
 			try.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
+		}
+		if attempt > 1 || time.Since(called) > m.freshFor {
+			// A sign-in failure ends the call as it would have before the first attempt
+			// (a *SignInError from the credential); this attempt was not sent.
+			if err := m.renewToken(ctx, try); err != nil {
+				return nil, err
+			}
 		}
 		resp, err := pipeline.Next(try, index)
 
@@ -192,6 +220,23 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
 	}
+}
+
+// renewToken replaces the bearer token of an attempt with a current one. It touches only
+// a request that already carries one: kiota sends none to a host outside the valid hosts
+// (NOTES.md#sign-in), and a retry must not either.
+func (m *resilience) renewToken(ctx context.Context, try *http.Request) error {
+	if m.token == nil || try.Header.Get("Authorization") == "" {
+		return nil
+	}
+	tok, err := m.token(ctx, try.URL)
+	if err != nil {
+		return err
+	}
+	if tok != "" {
+		try.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return nil
 }
 
 // decide says whether an answer is worth another try and how long to wait first.
