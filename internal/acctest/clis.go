@@ -81,7 +81,12 @@ type Feature struct {
 var (
 	ImportBlocks     = Feature{Name: "import blocks and plan -generate-config-out", Terraform: "1.5.0", OpenTofu: "1.6.0"}
 	ImportByIdentity = Feature{Name: "import blocks with identity", Terraform: "1.12.0", OpenTofu: "1.12.0"}
-	Query            = Feature{Name: "terraform query and list resources", Terraform: "1.14.0"}
+	// RemovedBlocks: `removed` blocks with lifecycle { destroy = false }.
+	RemovedBlocks = Feature{Name: "removed blocks", Terraform: "1.7.0", OpenTofu: "1.9.0"}
+	// MoveAcrossTypes: a moved block whose from and to are of different resource types
+	// (the provider's MoveResourceState).
+	MoveAcrossTypes = Feature{Name: "moved blocks across resource types", Terraform: "1.8.0", OpenTofu: "1.12.0"}
+	Query           = Feature{Name: "terraform query and list resources", Terraform: "1.14.0"}
 )
 
 // Has reports whether the CLI has the feature.

@@ -2,9 +2,11 @@ package assignments
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/intunetf/terraform-provider-intune/internal/graph"
 )
@@ -23,10 +25,50 @@ type ProviderData struct {
 	Clock Clock
 
 	mu      sync.Mutex
-	claims  map[string]string  // policyKey -> the ID as the first authoritative claimant wrote it
+	claims  map[string]*claim  // policyKey -> the authoritative resource that manages it in this plan
 	singles map[string]string  // policyKey -> the ID as the first single-assignment claimant wrote it
+	targets map[string]*claim  // policyKey|targetKey -> the single-assignment resource that manages it in this plan
+	written map[string]*owner  // policyKey -> what creates and updates of this apply wrote (ownership.go)
+	inState map[string]bool    // policyKey|assignment ID: a single-assignment resource of the state holds it (refreshed in this run)
 	readers map[string]*reader // by family
 	refused map[string]bool    // collection|operation: the service has no route for it (internal/graph/NOTES.md#refused-route)
+}
+
+// claim is one resource's claim, in one plan, on a policy (authoritative resources) or on
+// one target of a policy (single-assignment resources).
+//
+// Terraform plans a replacement twice (internal/terraform's plan of a resource instance:
+// once with the prior state, and, when the action is a replace, again with a null prior
+// state for the create half), so one resource may claim the same thing twice. The
+// provider is not told resource addresses; what it can tell is that the second call has
+// the same configuration and no prior state, right after one with a prior state. Such a
+// pair is one resource. Two resources whose configurations are identical, one in the state
+// and one new, look the same; for the single-assignment resource the plan-time read still
+// refuses the new one (its target exists), and for the authoritative one both would write
+// the same set.
+type claim struct {
+	spelled string        // the policy ID as the claimant wrote it
+	config  tftypes.Value // the claimant's configuration
+	// replacing: the claim was made with a prior state and not yet paired with a create
+	// half; priorAssignment is that state's assignment ID (single-assignment resources).
+	replacing       bool
+	priorAssignment string
+}
+
+// take records c under key in m, or reports the claim that holds key already. A create
+// half of a replacement (no prior state, the configuration of an open claim with one)
+// pairs with that claim instead. The caller holds d.mu.
+func take(m map[string]*claim, key string, c *claim) (first *claim, ok bool) {
+	prev, taken := m[key]
+	if !taken {
+		m[key] = c
+		return nil, true
+	}
+	if prev.replacing && !c.replacing && prev.config.Equal(c.config) {
+		prev.replacing = false // the create half of the same resource's replacement
+		return prev, true
+	}
+	return prev, false
 }
 
 // NewProviderData wraps a configured client.
@@ -38,26 +80,42 @@ func NewUnknownProviderData(unknown []string) *ProviderData {
 	return &ProviderData{Unknown: unknown}
 }
 
-// claim records that an authoritative resource of family f manages policyID in this run.
-// When another authoritative resource claimed it first, it returns false and that
-// resource's spelling of the ID, and single is false; when single-assignment resources
-// manage it, it returns false, their spelling and single true. IDs compare without regard
-// to case, as Graph treats them.
-func (d *ProviderData) claim(f *Family, policyID string) (ok bool, first string, single bool) {
+// claim records that an authoritative resource of family f manages policyID in this plan;
+// config is its configuration and hasPrior says it was planned with a prior state (see
+// claim, the type, for replacements). When another authoritative resource claimed it
+// first, it returns false and that resource's spelling of the ID, and single is false;
+// when single-assignment resources manage it, it returns false, their spelling and single
+// true. IDs compare without regard to case, as Graph treats them.
+func (d *ProviderData) claim(f *Family, policyID string, config tftypes.Value, hasPrior bool) (ok bool, first string, single bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.claims == nil {
-		d.claims = map[string]string{}
+		d.claims = map[string]*claim{}
 	}
 	key := f.policyKey(policyID)
 	if first, taken := d.singles[key]; taken {
 		return false, first, true
 	}
-	if first, taken := d.claims[key]; taken {
-		return false, first, false
+	prev, ok := take(d.claims, key, &claim{spelled: policyID, config: config, replacing: hasPrior})
+	if !ok {
+		return false, prev.spelled, false
 	}
-	d.claims[key] = policyID
 	return true, "", false
+}
+
+// claimTarget records that a single-assignment resource manages the target targetKey of
+// policyID in this plan (config, hasPrior and priorAssignment as for claim). It returns
+// false and the first claimant when another resource of the configuration claimed the
+// same target; on a replacement's create half it returns the claim made with the prior
+// state, whose priorAssignment is the assignment being replaced.
+func (d *ProviderData) claimTarget(f *Family, policyID, targetKey string, config tftypes.Value, hasPrior bool, priorAssignment string) (*claim, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.targets == nil {
+		d.targets = map[string]*claim{}
+	}
+	return take(d.targets, f.policyKey(policyID)+"|"+targetKey,
+		&claim{spelled: policyID, config: config, replacing: hasPrior, priorAssignment: priorAssignment})
 }
 
 // claimSingle records that a single-assignment resource manages one target of policyID.
@@ -71,12 +129,33 @@ func (d *ProviderData) claimSingle(f *Family, policyID string) (bool, string) {
 	}
 	key := f.policyKey(policyID)
 	if first, taken := d.claims[key]; taken {
-		return false, first
+		return false, first.spelled
 	}
 	if _, taken := d.singles[key]; !taken {
 		d.singles[key] = policyID
 	}
 	return true, ""
+}
+
+// noteInState records that the refresh of a single-assignment resource found its
+// assignment: the resource is in the state, tainted or not.
+func (d *ProviderData) noteInState(f *Family, policyID, assignmentID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inState == nil {
+		d.inState = map[string]bool{}
+	}
+	d.inState[f.policyKey(policyID)+"|"+strings.ToLower(assignmentID)] = true
+}
+
+// heldInState: a single-assignment resource of the state holds the assignment (noteInState).
+// Terraform plans the replacement of a tainted resource as a create, with no prior state,
+// after refreshing it: a create whose target is held so is that replacement (or a second
+// resource for the target, which claimTarget refuses).
+func (d *ProviderData) heldInState(f *Family, policyID, assignmentID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inState[f.policyKey(policyID)+"|"+strings.ToLower(assignmentID)]
 }
 
 // routeRefused reports that the service answered an operation ("create", "delete") of

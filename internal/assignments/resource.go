@@ -106,7 +106,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 	id := policyID.ValueString()
 	if r.data != nil {
-		ok, first, single := r.data.claim(r.f, id)
+		ok, first, single := r.data.claim(r.f, id, req.Config.Raw, !req.State.Raw.IsNull())
 		if !ok && single {
 			resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute), mixedModelsSummary(r.f, id), mixedModelsDetail(r.f, id, first))
 			return
@@ -143,6 +143,10 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	current, _, err := r.data.reader(r.f).Get(ctx, id)
+	if graph.IsNotFound(err) {
+		r.f.warnPolicyGone(&resp.Diagnostics, summary, err, id)
+		return
+	}
 	if err != nil {
 		r.addGraphError(&resp.Diagnostics, summary, err, id, "Nothing was changed: the plan only reads the policy.")
 		return
@@ -253,6 +257,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 			"\n\nThe next terraform plan reads the policy again and shows the difference as an update.")
 		got = p.elems
 	}
+	r.data.noteWhole(r.f, p.policyID)
 	r.setState(ctx, state, identity, p.id, p.policyID, got, diags)
 	r.recordWrite(ctx, private, before, got, diags)
 	return true
@@ -295,6 +300,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		// Graph already holds exactly the planned targets (a change of spelling, of
 		// timeouts, or a change someone else made meanwhile): send nothing, record the plan.
 		tflog.Info(ctx, "Graph already holds the planned assignments; nothing sent", map[string]any{"policy_id": p.policyID})
+		r.data.noteWhole(r.f, p.policyID)
 		resp.State.Raw = req.Plan.Raw.Copy()
 		// Terraform before 1.12 passes no planned identity to carry over.
 		r.setIdentity(ctx, resp.Identity, p.policyID, &resp.Diagnostics)
@@ -314,6 +320,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	if !ok {
 		return
 	}
+	r.data.noteWhole(r.f, p.policyID)
 	resp.State.Raw = req.Plan.Raw.Copy()
 	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
 		resp.Diagnostics.AddError(summary, answerDiffers(missing, extra)+
@@ -516,14 +523,38 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	}
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	unlock := lockPolicy(r.f, policyID.ValueString())
-	r.data.reader(r.f).Forget(policyID.ValueString())
-	_, err := r.f.api(client).Assign(ctx, policyID.ValueString(), []graph.Assignment{})
-	unlock()
+	pid := policyID.ValueString()
+	unlock := lockPolicy(r.f, pid)
+	defer unlock()
+	// A create of this apply may have written the policy first (ownership.go): the
+	// destroy then leaves what it wrote.
+	keep := []graph.Assignment{}
+	if o := r.data.ownerOf(r.f, pid); o.whole || len(o.targets) > 0 {
+		if o.whole {
+			resp.Diagnostics.AddWarning(summary, fmt.Sprintf("Nothing was sent to Graph: %s. The assignments it wrote stay; "+
+				"this resource is only removed from the state.", o.keptBy(r.f)))
+			return
+		}
+		keep = o.targets
+		resp.Diagnostics.AddWarning(summary, fmt.Sprintf("The policy's other direct assignments were removed, but not these: %s.", o.keptBy(r.f)))
+	}
+	r.data.reader(r.f).Forget(pid)
+	_, err := r.f.api(client).Assign(ctx, pid, keep)
 	if err != nil && !graph.IsNotFound(err) {
-		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, policyID.ValueString())+writeOutcome(err)+
+		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, pid)+writeOutcome(err)+
 			"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")
 	}
+}
+
+// warnPolicyGone reports, in a plan, that the policy of a resource to be created does not
+// exist. It is a warning, not an error: Terraform's destroy starts with a normal plan, in
+// which a resource whose policy was deleted is planned as a create, and an error there
+// would make the destroy (and plan -destroy) impossible. The apply's create fails before
+// sending anything, with the same explanation.
+func (f *Family) warnPolicyGone(diags *diag.Diagnostics, summary string, err error, policyID string) {
+	diags.AddAttributeWarning(path.Root(f.PolicyIDAttribute), summary, errorDetail(err, f, policyID)+
+		"\n\nNothing was changed: the plan only reads the policy. An apply of this plan will fail for this resource "+
+		"without sending anything; destroy, plan -refresh-only and removing the block work as usual.")
 }
 
 // IdentitySchema: a resource is identified by its policy's ID alone (Terraform 1.12+:

@@ -146,24 +146,55 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.AddAttributeError(path.Root(r.f.PolicyIDAttribute), mixedModelsSummary(r.f, id), mixedModelsDetail(r.f, id, first))
 		return
 	}
-	if !req.State.Raw.IsNull() || r.data.Client == nil {
-		return
-	}
-	// A create: the target must not be there yet (never a silent adoption).
 	e := r.f.elementFrom(ctx, req.Plan.GetAttribute, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !e.known() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
-	defer cancel()
-	current, _, err := r.data.reader(r.f).Get(ctx, id)
-	if err != nil {
-		r.f.addGraphErrorTo(&resp.Diagnostics, fmt.Sprintf("Planning an assignment of %s %s", r.f.PolicyNoun, id), err, id, "Nothing was changed: the plan only reads the policy.")
+	// One target, one resource: two resources of the configuration for the same target
+	// would create it twice (the second fails) and delete each other's assignment.
+	var priorAssignment types.String
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrAssignmentID), &priorAssignment)...)
+	}
+	first, ok := r.data.claimTarget(r.f, id, r.f.targetKey(e), req.Config.Raw, !req.State.Raw.IsNull(), priorAssignment.ValueString())
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root(r.f.targetAttributeName()), fmt.Sprintf("Two %s resources for one target of %s %s", r.f.singleType(), r.f.PolicyNoun, id),
+			fmt.Sprintf("Another %s resource in this configuration already manages the assignment of %s %s to %s (its %s is written %q; "+
+				"IDs compare without regard to case, and a target's filter is not part of it: Graph keeps one assignment per target). "+
+				"The two would create the same assignment twice and delete each other's. Nothing was sent to Graph.\n\n"+
+				"Keep one resource per target: remove one of the two blocks, or, if one of them is being renamed, use a moved block.",
+				r.f.singleType(), r.f.PolicyNoun, id, r.f.describe(e), r.f.PolicyIDAttribute, first.spelled))
 		return
 	}
-	if existing, ok := r.f.findByKey(current, e); ok {
-		resp.Diagnostics.AddError(alreadyAssignedSummary(r.f, id), alreadyAssignedDetail(r.f, id, e, existing))
+	if !req.State.Raw.IsNull() || r.data.Client == nil {
+		return
 	}
+	// A create: the target must not be there yet (never a silent adoption), unless it is
+	// the assignment this resource is replacing (the create half of -replace or a taint).
+	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	summary := fmt.Sprintf("Planning an assignment of %s %s", r.f.PolicyNoun, id)
+	current, _, err := r.data.reader(r.f).Get(ctx, id)
+	if graph.IsNotFound(err) {
+		r.f.warnPolicyGone(&resp.Diagnostics, summary, err, id)
+		return
+	}
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, id, "Nothing was changed: the plan only reads the policy.")
+		return
+	}
+	if existing, ok := r.f.findByKey(current, e); ok && (first == nil || !strings.EqualFold(existing.ID, first.priorAssignment)) &&
+		!r.data.heldInState(r.f, id, existing.ID) {
+		resp.Diagnostics.AddError(alreadyAssignedSummary(r.f, id), r.f.alreadyAssignedDetail(id, e, existing))
+	}
+}
+
+// targetAttributeName is the attribute a diagnostic about a target points at.
+func (f *Family) targetAttributeName() string {
+	if f.hasTargetAttribute() {
+		return attrTarget
+	}
+	return attrGroupID
 }
 
 func mixedModelsSummary(f *Family, id string) string {
@@ -183,12 +214,23 @@ func alreadyAssignedSummary(f *Family, id string) string {
 	return fmt.Sprintf("%s %s already has this target", upperFirst(f.PolicyNoun), id)
 }
 
-func alreadyAssignedDetail(f *Family, id string, e element, existing graph.Assignment) string {
-	return fmt.Sprintf("The policy already has a direct assignment to %s (assignment ID %s). This resource creates a new "+
-		"assignment and does not take over an existing one, so nothing was sent to Graph.\n\n"+
+// alreadyAssignedDetail describes the existing assignment as Graph holds it (its target
+// and filter may differ from the configuration's in filter or spelling).
+func (f *Family) alreadyAssignedDetail(id string, e element, existing graph.Assignment) string {
+	held := existing.Target.ODataType
+	if ge, ok := f.fromGraph(existing); ok {
+		held = f.describe(ge)
+	}
+	if existing.Target.FilterID == "" {
+		held += " (no filter)"
+	}
+	return fmt.Sprintf("The configuration asks for an assignment to %s, and the policy already has a direct assignment to that "+
+		"target: %s, assignment ID %s. Graph keeps one assignment per target, and this resource creates a new assignment; it does "+
+		"not take over an existing one, so nothing was sent to Graph.\n\n"+
 		"To manage the existing assignment, import it:\n  terraform import %s.<name> %s/%s\nor with an import block "+
-		"(import { to = %s.<name>, id = \"%s/%s\" }).",
-		f.describe(e), existing.ID, f.singleType(), id, existing.ID, f.singleType(), id, existing.ID)
+		"(import { to = %s.<name>, id = \"%s/%s\" }). If the assignment belongs to a resource you renamed, add a moved block "+
+		"(moved { from = <old address>, to = <new address> }) instead.",
+		f.describe(e), held, existing.ID, f.singleType(), id, existing.ID, f.singleType(), id, existing.ID)
 }
 
 // known: every identifying value is known.
@@ -254,9 +296,39 @@ func (r *SingleResource) setState(ctx context.Context, state *tfsdk.State, ident
 		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterID), e.FilterID)...)
 		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterType), e.FilterType)...)
 	}
-	if identity != nil {
-		diags.Append(identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(policyID))...)
-		diags.Append(identity.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID)...)
+	r.keepIdentity(ctx, state, identity, diags)
+}
+
+// setIdentity sets the identity of a resource that has none yet (create, import): the
+// policy ID in lower case, as Graph compares it, and the assignment ID.
+func (r *SingleResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, policyID, assignmentID string, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	diags.Append(identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(policyID))...)
+	diags.Append(identity.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID)...)
+}
+
+// keepIdentity keeps the identity a resource was created or imported with for its whole
+// life: Terraform 1.12+ and OpenTofu refuse a read or update that changes it ("Unexpected
+// Identity Change"). The assignment ID in it is the one the resource was created or
+// imported with, also after Graph gave the target a new one (an update that re-sent it, or
+// the target re-created in the portal): `assignment_id` follows Graph, the identity does
+// not. Where the CLI keeps no identity (Terraform before 1.12), it is derived from `id`,
+// which is set once, on create or import, for the same reason.
+func (r *SingleResource) keepIdentity(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
+	}
+	var cur types.String
+	diags.Append(identity.GetAttribute(ctx, path.Root(attrAssignmentID), &cur)...)
+	if !cur.IsNull() && !cur.IsUnknown() && cur.ValueString() != "" {
+		return
+	}
+	var id types.String
+	diags.Append(state.GetAttribute(ctx, path.Root("id"), &id)...)
+	if pid, aid, ok := parseSingleID(id.ValueString()); ok {
+		r.setIdentity(ctx, identity, pid, aid, diags)
 	}
 }
 
@@ -279,6 +351,7 @@ func (r *SingleResource) Create(ctx context.Context, req resource.CreateRequest,
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.setIdentity(ctx, resp.Identity, pid, created.ID, &resp.Diagnostics)
 	r.setState(ctx, &resp.State, resp.Identity, pid, created.ID, e, &resp.Diagnostics)
 }
 
@@ -298,13 +371,14 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 		return graph.Assignment{}, false
 	}
 	if existing, ok := r.f.findByKey(current, e); ok {
-		diags.AddError(alreadyAssignedSummary(r.f, pid), alreadyAssignedDetail(r.f, pid, e, existing))
+		diags.AddError(alreadyAssignedSummary(r.f, pid), r.f.alreadyAssignedDetail(pid, e, existing))
 		return graph.Assignment{}, false
 	}
 	if !r.data.routeRefused(r.f, "create") {
 		got, err := api.Create(ctx, pid, a)
 		switch {
 		case err == nil:
+			r.data.noteTarget(r.f, pid, got)
 			return got, true
 		case !graph.IsRouteRefused(err):
 			r.f.addGraphErrorTo(diags, summary, err, pid, writeOutcome(err))
@@ -327,6 +401,7 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 			len(directOnly(answer)), len(desired), len(desired)-1))
 		return graph.Assignment{}, false
 	}
+	r.data.noteTarget(r.f, pid, created)
 	return created, true
 }
 
@@ -339,10 +414,7 @@ func (r *SingleResource) Read(ctx context.Context, req resource.ReadRequest, res
 	summary := fmt.Sprintf("Reading an assignment of %s %s", r.f.PolicyNoun, pid)
 	// The identity is the state's, also when the resource leaves the state: the framework
 	// wants one after every read.
-	if resp.Identity != nil {
-		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(pid))...)
-		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(attrAssignmentID), assignmentID.ValueString())...)
-	}
+	r.keepIdentity(ctx, &req.State, resp.Identity, &resp.Diagnostics)
 	client := r.data.requireClient(summary, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || client == nil {
 		return
@@ -368,6 +440,7 @@ func (r *SingleResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx) // removed outside Terraform: the plan shows a create
 		return
 	}
+	r.data.noteInState(r.f, pid, found.ID)
 	var priorElems []element
 	if priorTarget {
 		priorElems = []element{prior}
@@ -460,6 +533,13 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	api := r.f.api(client)
 	unlock := lockPolicy(r.f, pid)
 	defer unlock()
+	// A create of this apply may own the target now (ownership.go): then the destroy sends
+	// nothing, whatever order Terraform ran the two in.
+	if o := r.data.ownerOf(r.f, pid); o.whole || o.createdTarget(r.f, e) {
+		resp.Diagnostics.AddWarning(summary, fmt.Sprintf("Nothing was sent to Graph: %s, including %s. "+
+			"This resource is only removed from the state.", o.keptBy(r.f), r.f.describe(e)))
+		return
+	}
 	r.data.reader(r.f).Forget(pid)
 	if !r.data.routeRefused(r.f, "delete") {
 		err := api.Delete(ctx, pid, aid)
@@ -520,10 +600,7 @@ func (r *SingleResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), pid+"/"+aid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), pid)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrAssignmentID), aid)...)
-	if resp.Identity != nil {
-		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), strings.ToLower(pid))...)
-		resp.Diagnostics.Append(resp.Identity.SetAttribute(ctx, path.Root(attrAssignmentID), aid)...)
-	}
+	r.setIdentity(ctx, resp.Identity, pid, aid, &resp.Diagnostics)
 }
 
 // parseSingleID is the one parser of a single assignment's import ID and identity:

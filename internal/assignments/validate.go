@@ -116,6 +116,13 @@ func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostic
 			}
 			addPlanError(diags, at.AtName(name), "Assignment filter not allowed",
 				fmt.Sprintf("Intune does not apply assignment filters to target %q, and the assignment %s has one. Remove filter_id and filter_type from it.", kind.Name, f.describe(e)))
+		case hasID && isZeroGUID(e.FilterID.ValueString()):
+			// Graph spells "no filter" as the all-zero ID (internal/graph/NOTES.md#targets);
+			// with a filter type it refuses the assignment with a 400.
+			addPlanError(diags, at.AtName(attrFilterID), "filter_id names no filter",
+				fmt.Sprintf("The assignment %s has filter_id %q, the all-zero ID that Graph uses for \"no filter\", so it cannot "+
+					"include or exclude devices. For no filter, leave out filter_id and filter_type; otherwise give the ID of an "+
+					"assignment filter (the intune_assignment_filter data source finds it by name).", f.describe(e), e.FilterID.ValueString()))
 		case unknown:
 		case hasID && !hasType:
 			addPlanError(diags, at.AtName(attrFilterType), "Missing filter_type",
@@ -132,4 +139,9 @@ func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostic
 // change, and this adds that nothing was sent.
 func addPlanError(diags *diag.Diagnostics, at path.Path, summary, detail string) {
 	diags.AddAttributeError(at, summary, detail+" Nothing was sent to Graph.")
+}
+
+// isZeroGUID: the all-zero GUID, which Graph sends for "no filter".
+func isZeroGUID(id string) bool {
+	return strings.Trim(strings.ReplaceAll(id, "-", ""), "0") == "" && id != ""
 }

