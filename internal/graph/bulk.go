@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -62,9 +63,10 @@ func (r rawAssignments) ListPolicies(ctx context.Context, next string) (PolicyPa
 			return PolicyPage{}, fmt.Errorf("listing %s: %w", r.f.CollectionPath, err)
 		}
 	}
-	res, err := r.c.adapter.Send(ctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawPolicyPage{}, nil }, errorMapping)
+	sctx, st := withStatus(ctx)
+	res, err := r.c.adapter.Send(sctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawPolicyPage{}, nil }, errorMapping)
 	if err != nil {
-		return PolicyPage{}, wrapError(err)
+		return PolicyPage{}, requestError(err, ri, st)
 	}
 	page, ok := res.(*rawPolicyPage)
 	if !ok || page == nil {
@@ -115,9 +117,10 @@ func (r rawAssignments) ListMany(ctx context.Context, ids []string) ([]BatchResu
 	ri.Headers.TryAdd("Accept", "application/json")
 	ri.SetStreamContentAndContentType(body, "application/json")
 	ri.AddRequestOptions([]abs.RequestOption{readBatchOption{items: len(ids)}})
-	raw, err := r.c.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
+	sctx, st := withStatus(ctx)
+	raw, err := r.c.adapter.SendPrimitive(sctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return nil, wrapError(err)
+		return nil, requestError(err, ri, st)
 	}
 	b, _ := raw.([]byte)
 	var resp struct {
@@ -144,7 +147,7 @@ func (r rawAssignments) ListMany(ctx context.Context, ids []string) ([]BatchResu
 			continue // read again below, with retries
 		case it.Status >= 400:
 			answered[i-1] = true
-			out[i-1].Err = itemError(it.Status, it.Body, it.Headers)
+			out[i-1].Err = itemError(it.Status, it.Body, it.Headers, http.MethodGet, r.c.baseURL+req.Requests[i-1].URL)
 		default:
 			coll, err := parseCollection(it.Body)
 			if err != nil {
@@ -221,8 +224,10 @@ func parseCollection(body []byte) (*rawCollection, error) {
 	return coll, nil
 }
 
-// itemError is a batch item's error answer, typed as a direct request's would be.
-func itemError(status int, body []byte, headers map[string]string) error {
+// itemError is a batch item's error answer, typed as a direct request's would be and
+// naming the item's request (method and absolute URL), so that a 404 is IsNotFound only
+// with a not-found code, as for a direct request.
+func itemError(status int, body []byte, headers map[string]string, method, itemURL string) error {
 	var odata *odataerrors.ODataError
 	if node, err := jsonser.NewJsonParseNode(body); err == nil {
 		if v, err := node.GetObjectValue(odataerrors.CreateODataErrorFromDiscriminatorValue); err == nil {
@@ -238,7 +243,12 @@ func itemError(status int, body []byte, headers map[string]string) error {
 		rh.Add(k, v)
 	}
 	odata.ResponseHeaders = rh
-	return wrapError(odata)
+	err := wrapError(odata)
+	var ge *Error
+	if errors.As(err, &ge) {
+		ge.Method, ge.URL = method, itemURL
+	}
+	return err
 }
 
 // readBatchOption marks a $batch of GETs: it is paced as items reads, not as a write, and

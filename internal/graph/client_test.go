@@ -162,3 +162,42 @@ func TestNewClientRefusesAVersionInTheGraphEndpoint(t *testing.T) {
 		t.Errorf("a path that only looks like a version must be accepted: %v", err)
 	}
 }
+
+// Against the emulator, only its answer for an unknown policy means "not found": a
+// graph_endpoint with a path that is not Graph's root (the emulator answers 404 with a
+// body that is no Graph error, as a web server or proxy would) and an injected 404 with
+// another code are errors that name the request, never a deleted policy.
+func TestWrongRoute404IsNotNotFound(t *testing.T) {
+	srv := start(t, emulator.Config{})
+	policy := srv.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: "p"})
+	ctx := context.Background()
+	c, err := graph.NewClient(graph.Config{
+		Credentials:     graph.Credentials{TenantID: srv.TenantID(), ClientID: emulator.DefaultClientID, ClientSecret: emulator.DefaultClientSecret},
+		Cloud:           graph.Cloud{AuthorityHost: srv.URL() + "/", GraphEndpoint: srv.URL() + "/not-graph"},
+		CustomAuthority: true,
+		Scope:           "https://graph.microsoft.com/.default",
+		Transport:       srv.HTTPClient().Transport.(*http.Transport).Clone(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Assignments(graph.DeviceConfigurationsFamily).List(ctx, policy)
+	var ge *graph.Error
+	if graph.IsNotFound(err) || !errors.As(err, &ge) || ge.StatusCode != http.StatusNotFound {
+		t.Fatalf("a graph_endpoint that is not Graph's root: want a 404 *Error that is not IsNotFound, got %T %v", err, err)
+	}
+	want := "GET " + srv.URL() + "/not-graph/beta/deviceManagement/deviceConfigurations/" + policy + "/assignments"
+	if !strings.Contains(ge.Details(), want) {
+		t.Fatalf("the details do not name the request %q:\n%s", want, ge.Details())
+	}
+
+	good := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
+	srv.AddFault(emulator.Fault{Match: emulator.PathContains("GET", "/assignments"), Status: http.StatusNotFound})
+	_, err = good.Assignments(graph.DeviceConfigurationsFamily).List(ctx, policy)
+	if graph.IsNotFound(err) || !errors.As(err, &ge) || ge.StatusCode != http.StatusNotFound || ge.Code != "NotFound" {
+		t.Fatalf("an injected 404 NotFound: want a 404 *Error that is not IsNotFound, got %T %v", err, err)
+	}
+	if _, err := good.Assignments(graph.DeviceConfigurationsFamily).List(ctx, policy); err != nil {
+		t.Fatalf("the policy exists: %v", err)
+	}
+}

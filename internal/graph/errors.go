@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
@@ -21,7 +22,11 @@ type Error struct {
 	RequestID       string
 	ClientRequestID string
 	Date            string
-	Err             error // the underlying error, for errors.Unwrap
+	// Method and URL are the request that failed (for a $batch item, the item's own
+	// request against the version root); "" when unknown.
+	Method string
+	URL    string
+	Err    error // the underlying error, for errors.Unwrap
 }
 
 func (e *Error) Error() string {
@@ -51,13 +56,21 @@ func (e *Error) Details() string {
 				"write, Graph may or may not have applied it; the next terraform plan shows what the service holds. "+
 				"Raise the timeouts of this operation if Graph is slow to answer.", e.Err)
 		}
-		return fmt.Sprintf("Graph gave no readable answer: %v\n\nIf the request was a write, Graph may or may not have "+
-			"applied it; the next terraform plan shows what the service holds. Check the network path to graph_endpoint.", e.Err)
+		return fmt.Sprintf("Graph gave no readable answer to the request%s: %v\n\nIf the request was a write, Graph may or may not have "+
+			"applied it; the next terraform plan shows what the service holds. Check the network path to graph_endpoint.", e.to(), e.Err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Graph answered %s", e.Error())
 	if !strings.HasSuffix(b.String(), ".") {
 		b.WriteString(".")
+	}
+	if e.StatusCode == http.StatusNotFound && !e.missing() {
+		fmt.Fprintf(&b, "\n\nThis is not Graph's answer for a missing policy or assignment (404 with error code "+
+			"ResourceNotFound), so nothing is treated as deleted: the request%s leads nowhere. Check graph_endpoint "+
+			"(the Graph root, without /beta) and any proxy in front of it. Nothing was changed.", e.to())
+	}
+	if e.StatusCode == http.StatusBadRequest && strings.Contains(e.Message, "Resource not found for the segment") {
+		fmt.Fprintf(&b, "\n\nGraph does not know a segment of the request%s. Check graph_endpoint (the Graph root, without /beta).", e.to())
 	}
 	if e.StatusCode == http.StatusForbidden {
 		b.WriteString("\n\nThe application needs the Microsoft Graph application permission " +
@@ -79,6 +92,29 @@ func (e *Error) Details() string {
 		}
 	}
 	return b.String()
+}
+
+// to names the request for a sentence: " GET https://…", or "" when unknown.
+func (e *Error) to() string {
+	if e.URL == "" {
+		return ""
+	}
+	return " " + strings.TrimSpace(e.Method+" "+e.URL)
+}
+
+// notFoundCodes are the error codes with which Graph says that the entity a request
+// addressed does not exist: Intune's ResourceNotFound (observed) and the generic
+// itemNotFound of Graph's documented code list (NOTES.md#errors). Compared ignoring case.
+var notFoundCodes = []string{"ResourceNotFound", "itemNotFound"}
+
+// missing reports whether the error's code says the addressed entity does not exist.
+func (e *Error) missing() bool {
+	for _, c := range notFoundCodes {
+		if strings.EqualFold(e.Code, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // NotSentReason says why a request never got a final answer from Graph.
@@ -152,13 +188,17 @@ func (e *NotSentError) Details() string {
 	return b.String()
 }
 
-// IsNotFound reports whether err is Graph's 404 for the object addressed.
+// IsNotFound reports whether err is Graph's answer that the policy or assignment addressed
+// does not exist: a 404 whose error code is ResourceNotFound (or the generic itemNotFound),
+// in any case (NOTES.md#errors, NOTES.md#addressing). Any other 404 (one without a Graph
+// error body, from a proxy or a host that is not Graph, or with another code) means the URL
+// is wrong, not that the object is gone: it is an ordinary *Error whose Details name the
+// request's method and URL.
 func IsNotFound(err error) bool {
 	var ge *Error
-	return errors.As(err, &ge) && ge.StatusCode == http.StatusNotFound
+	return errors.As(err, &ge) && ge.StatusCode == http.StatusNotFound && ge.missing()
 }
 
-// wrapError turns what kiota returns into an *Error, keeping the original for errors.As.
 // IsRouteRefused reports an Intune front end with no route for the request: 400 (or 405)
 // "No method match route template" (NOTES.md#refused-route). Nothing was done.
 func IsRouteRefused(err error) bool {
@@ -170,6 +210,60 @@ func IsRouteRefused(err error) bool {
 		(strings.EqualFold(e.Code, "No method match route template") || strings.Contains(e.Message, "No OData route exists"))
 }
 
+// requestError is wrapError for the request ri, sent with a context from withStatus: the
+// *Error names the request's method and URL, and keeps the HTTP status where kiota lost it
+// (an error body it cannot parse, such as a proxy's HTML page).
+func requestError(err error, ri *abs.RequestInformation, st *statusSeen) error {
+	out := wrapError(err)
+	var ge *Error
+	if out == nil || !errors.As(out, &ge) {
+		return out
+	}
+	if ge.URL == "" && ri != nil {
+		ge.Method = ri.Method.String()
+		if u, uerr := ri.GetUri(); uerr == nil {
+			ge.URL = u.String()
+		}
+	}
+	// Only the final answer's error status: a 2xx whose body did not parse, or an attempt
+	// that got no answer after an earlier one did, keeps StatusCode 0, which says "no
+	// readable answer" (a write may have been applied).
+	if code := st.load(); ge.StatusCode == 0 && code >= 400 {
+		ge.StatusCode = code
+		if ge.Message == "" && ge.Err != nil {
+			ge.Message = ge.Err.Error()
+		}
+	}
+	return out
+}
+
+// statusSeen is the status of the last answer the pipeline got for one call; the
+// resilience middleware fills it in through the request's context.
+type statusSeen struct{ code atomic.Int32 }
+
+func (s *statusSeen) load() int {
+	if s == nil {
+		return 0
+	}
+	return int(s.code.Load())
+}
+
+type statusSeenKey struct{}
+
+// withStatus returns a context in which the pipeline records the status it gets.
+func withStatus(ctx context.Context) (context.Context, *statusSeen) {
+	st := &statusSeen{}
+	return context.WithValue(ctx, statusSeenKey{}, st), st
+}
+
+// recordStatus notes an answer's status for requestError.
+func recordStatus(ctx context.Context, code int) {
+	if st, ok := ctx.Value(statusSeenKey{}).(*statusSeen); ok {
+		st.code.Store(int32(code))
+	}
+}
+
+// wrapError turns what kiota returns into an *Error, keeping the original for errors.As.
 func wrapError(err error) error {
 	if err == nil {
 		return nil

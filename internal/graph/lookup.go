@@ -102,9 +102,10 @@ func selectQuery(coll Collection) string {
 }
 
 func (c *Client) getJSON(ctx context.Context, ri *abs.RequestInformation, into any) error {
+	ctx, st := withStatus(ctx)
 	raw, err := c.adapter.SendPrimitive(ctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return wrapError(err)
+		return requestError(err, ri, st)
 	}
 	b, _ := raw.([]byte)
 	if len(b) == 0 {

@@ -61,9 +61,10 @@ func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments
 
 // send runs one request whose answer is a page of assignments.
 func (r rawAssignments) send(ctx context.Context, ri *abs.RequestInformation, what string) (*rawCollection, error) {
+	ctx, st := withStatus(ctx)
 	res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
 	if err != nil {
-		return nil, wrapError(err)
+		return nil, requestError(err, ri, st)
 	}
 	coll, ok := res.(*rawCollection)
 	if !ok || coll == nil {
@@ -228,9 +229,10 @@ func (r rawAssignments) Create(ctx context.Context, policyID string, a Assignmen
 	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
 		return Assignment{}, fmt.Errorf("encoding the assignment: %w", err)
 	}
+	ctx, st := withStatus(ctx)
 	res, err := r.c.adapter.Send(ctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil }, errorMapping)
 	if err != nil {
-		return Assignment{}, wrapError(err)
+		return Assignment{}, requestError(err, ri, st)
 	}
 	got, ok := res.(*rawAssignment)
 	if !ok || got == nil {
@@ -246,5 +248,6 @@ func (r rawAssignments) Delete(ctx context.Context, policyID, assignmentID strin
 		"{+baseurl}"+r.f.CollectionPath+"/{policy%2Did}/assignments/{assignment%2Did}",
 		map[string]string{"baseurl": r.c.baseURL, "policy%2Did": policyID, "assignment%2Did": assignmentID})
 	ri.Headers.TryAdd("Accept", "application/json")
-	return wrapError(r.c.adapter.SendNoContent(ctx, ri, errorMapping))
+	ctx, st := withStatus(ctx)
+	return requestError(r.c.adapter.SendNoContent(ctx, ri, errorMapping), ri, st)
 }

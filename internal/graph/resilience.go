@@ -201,6 +201,9 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 		if resp != nil {
 			lastStatus = resp.StatusCode
 		}
+		// The status of this attempt's answer, 0 for none: only the answer the call ends
+		// with may lend its status to the error (requestError).
+		recordStatus(ctx, statusOf(resp))
 		if write && (err != nil || (resp != nil && resp.StatusCode >= 500)) {
 			uncertain = true
 		}
@@ -220,6 +223,13 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
 	}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 // renewToken replaces the bearer token of an attempt with a current one. It touches only

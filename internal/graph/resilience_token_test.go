@@ -104,9 +104,11 @@ func (g *tokenCheckingGraph) tokens(host, path string) []string {
 	return out
 }
 
-func tokenTestClient(t *testing.T, g *tokenCheckingGraph, cred azcore.TokenCredential, p *pacer) (*Client, string) {
+// tokenTestClient is a client of the Graph at base (an httptest server) signing in with
+// cred; it returns the client and base's host.
+func tokenTestClient(t *testing.T, base string, cred azcore.TokenCredential, p *pacer) (*Client, string) {
 	t.Helper()
-	u, err := url.Parse(g.URL)
+	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ const assignmentsPath = "/beta/deviceManagement/deviceConfigurations/%s/assignme
 // attempt: a long wait under throttling must not end in a 401 for an expired token.
 func TestRetryCarriesACurrentToken(t *testing.T) {
 	g := newTokenCheckingGraph(t)
-	c, host := tokenTestClient(t, g, &shortLivedTokens{ttl: 500 * time.Millisecond}, nil)
+	c, host := tokenTestClient(t, g.URL, &shortLivedTokens{ttl: 500 * time.Millisecond}, nil)
 	if _, err := c.Assignments(DeviceConfigurationsFamily).List(context.Background(), "throttled-1"); err != nil {
 		t.Fatalf("the retry after a 1 s Retry-After failed: %v (tokens sent: %v)", err, g.tokens(host, fmt.Sprintf(assignmentsPath, "throttled-1")))
 	}
@@ -138,7 +140,7 @@ func TestAttemptAfterAPacerWaitCarriesACurrentToken(t *testing.T) {
 	// One request per 1.5 s: the second list waits about that long for its turn, longer
 	// than its token lives.
 	p := &pacer{any: limiter(1, 1500*time.Millisecond)}
-	c, host := tokenTestClient(t, g, &shortLivedTokens{ttl: time.Second}, p)
+	c, host := tokenTestClient(t, g.URL, &shortLivedTokens{ttl: time.Second}, p)
 	api := c.Assignments(DeviceConfigurationsFamily)
 	for _, id := range []string{"first", "second"} {
 		if _, err := api.List(context.Background(), id); err != nil {
@@ -154,7 +156,7 @@ func TestAttemptAfterAPacerWaitCarriesACurrentToken(t *testing.T) {
 // either.
 func TestRetryToAnotherHostCarriesNoToken(t *testing.T) {
 	g := newTokenCheckingGraph(t)
-	c, host := tokenTestClient(t, g, &shortLivedTokens{ttl: time.Hour}, nil)
+	c, host := tokenTestClient(t, g.URL, &shortLivedTokens{ttl: time.Hour}, nil)
 	if _, err := c.Assignments(DeviceConfigurationsFamily).List(context.Background(), "paged"); err != nil {
 		t.Fatal(err)
 	}
