@@ -294,3 +294,53 @@ func (p *Protocol) List(typeName string, config map[string]any, includeResource 
 	}
 	return out
 }
+
+// Create plans and applies a new resource from its configuration, as an apply does, and
+// returns its state (nil after an error) and the diagnostics of both calls.
+func (p *Protocol) Create(typeName string, config map[string]any) (*tfprotov6.DynamicValue, []*tfprotov6.Diagnostic) {
+	p.t.Helper()
+	typ := p.schema.ResourceSchemas[typeName].ValueType()
+	null, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	cfg := p.dynamic(typ, config)
+	return p.apply(typeName, &null, &cfg, &cfg)
+}
+
+// Destroy plans and applies the destroy of a resource in the state, as an apply does for
+// a resource whose block is gone, and returns the diagnostics of both calls.
+func (p *Protocol) Destroy(typeName string, state *tfprotov6.DynamicValue) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	typ := p.schema.ResourceSchemas[typeName].ValueType()
+	null, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	_, diags := p.apply(typeName, state, &null, &null)
+	return diags
+}
+
+func (p *Protocol) apply(typeName string, prior, proposed, config *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, []*tfprotov6.Diagnostic) {
+	ctx := context.Background()
+	plan, err := p.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: prior, ProposedNewState: proposed, Config: config,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if hasError(plan.Diagnostics) {
+		return nil, plan.Diagnostics
+	}
+	applied, err := p.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: typeName, PriorState: prior, PlannedState: plan.PlannedState, Config: config, PlannedPrivate: plan.PlannedPrivate,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	diags := append(plan.Diagnostics, applied.Diagnostics...)
+	if hasError(applied.Diagnostics) {
+		return nil, diags
+	}
+	return applied.NewState, diags
+}

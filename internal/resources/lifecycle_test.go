@@ -7,6 +7,7 @@ package resources_test
 
 import (
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"regexp"
 	"strings"
 	"testing"
@@ -235,4 +236,118 @@ func TestAccLifecycle_deletedPolicyNeverTrapsTheTeardown(t *testing.T) {
 			write(cli, env, k.block(f, "kept", kept, groupB))
 		}
 	})
+}
+
+// protocolConfig is the configuration of one resource of kind k on policy for groups, as
+// protocol values (a single-assignment resource takes the first group).
+func (f family) protocolConfig(k kind, policy string, groups ...string) map[string]any {
+	if k.name == "single" {
+		cfg := f.groupItemM(groups[0])
+		cfg[f.policyAttr] = policy
+		return cfg
+	}
+	items := make([]map[string]any, len(groups))
+	for i, g := range groups {
+		items[i] = f.groupItemM(g)
+	}
+	return map[string]any{f.policyAttr: policy, "assignments": items}
+}
+
+func (f family) typeOf(k kind) string {
+	if k.name == "single" {
+		return f.singleType()
+	}
+	return f.typeName
+}
+
+// 2. A rename without a moved block, and a switch between the two models, destroy one
+// address and create another for the same policy in one apply, in an order Terraform
+// chooses. Both orders are forced here, over protocol 6 within one configured provider
+// (one apply): the result is always the created resources' assignments.
+func TestAccLifecycle_renameOrSwitchInOneApplyKeepsTheCreatedSet(t *testing.T) {
+	t.Parallel()
+	for _, sw := range []struct{ name, from, to string }{
+		{"rename", "authoritative", "authoritative"},
+		{"authoritative to single", "authoritative", "single"},
+		{"single to authoritative", "single", "authoritative"},
+	} {
+		for _, createFirst := range []bool{true, false} {
+			name := fmt.Sprintf("%s/create_first=%v", sw.name, createFirst)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+					from, to := kinds[0], kinds[0]
+					if sw.from == "single" {
+						from = kinds[1]
+					}
+					if sw.to == "single" {
+						to = kinds[1]
+					}
+					policy := f.newPolicy(env)
+					// The previous apply: the old address(es) manage groups A and B.
+					before := env.Protocol(t, nil)
+					var old []*tfprotov6.DynamicValue
+					oldGroups := [][]string{{groupA, groupB}}
+					if from.name == "single" {
+						oldGroups = [][]string{{groupA}, {groupB}}
+					}
+					for _, gs := range oldGroups {
+						s, diags := before.Create(f.typeOf(from), f.protocolConfig(from, policy, gs...))
+						if s == nil {
+							t.Fatalf("creating the old resource: %s", acctest.Diagnostics(diags))
+						}
+						old = append(old, s)
+					}
+					expect(t, f.holds(env, policy, groupA, groupB))
+
+					// This apply: the new address(es) manage groups A and C.
+					apply := env.Protocol(t, nil)
+					newGroups := [][]string{{groupA, groupC}}
+					if to.name == "single" {
+						newGroups = [][]string{{groupA}, {groupC}}
+					}
+					create := func() {
+						for _, gs := range newGroups {
+							if s, diags := apply.Create(f.typeOf(to), f.protocolConfig(to, policy, gs...)); s == nil {
+								t.Fatalf("creating the new resource: %s", acctest.Diagnostics(diags))
+							}
+						}
+					}
+					destroy := func() {
+						for _, s := range old {
+							if diags := apply.Destroy(f.typeOf(from), s); hasErrorDiag(diags) {
+								t.Fatalf("destroying the old resource: %s", acctest.Diagnostics(diags))
+							}
+						}
+					}
+					if createFirst {
+						if to.name == "single" {
+							// A single resource's create refuses a target the policy has;
+							// the old resource's targets are A and B, so create C only.
+							newGroups = [][]string{{groupC}}
+						}
+						create()
+						destroy()
+					} else {
+						destroy()
+						create()
+					}
+					want := []string{groupA, groupC}
+					if createFirst && to.name == "single" {
+						want = []string{groupC}
+					}
+					expect(t, f.holds(env, policy, want...))
+				})
+			})
+		}
+	}
+}
+
+func hasErrorDiag(ds []*tfprotov6.Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
 }
