@@ -86,7 +86,10 @@ var (
 	// MoveAcrossTypes: a moved block whose from and to are of different resource types
 	// (the provider's MoveResourceState).
 	MoveAcrossTypes = Feature{Name: "moved blocks across resource types", Terraform: "1.8.0", OpenTofu: "1.12.0"}
-	Query           = Feature{Name: "terraform query and list resources", Terraform: "1.14.0"}
+	// LifecycleDestroy: lifecycle { destroy = false } in a resource block, so that removing
+	// the block forgets the resource instead of destroying it.
+	LifecycleDestroy = Feature{Name: "lifecycle { destroy = false } in resource blocks", Terraform: "1.16.0", OpenTofu: "1.12.0"}
+	Query            = Feature{Name: "terraform query and list resources", Terraform: "1.14.0"}
 )
 
 // Has reports whether the CLI has the feature.

@@ -259,7 +259,7 @@ func TestAccDeviceFamilyAssignments_driftIsDetected(t *testing.T) {
 	})
 }
 
-func TestAccDeviceFamilyAssignments_deletedPolicyFailsThePlan(t *testing.T) {
+func TestAccDeviceFamilyAssignments_deletedPolicyFailsTheApplyBeforeAnyWrite(t *testing.T) {
 	t.Parallel()
 	forEachDeviceFamily(t, func(t *testing.T, env *acctest.Env, f deviceFamily) {
 		policy := f.newPolicy(env)
@@ -269,16 +269,16 @@ func TestAccDeviceFamilyAssignments_deletedPolicyFailsThePlan(t *testing.T) {
 			Steps: []resource.TestStep{
 				{Config: cfg},
 				{
-					// The policy is deleted in the portal: the refresh drops the resource, and
-					// the plan to create it again reads the policy and says plainly that it is
-					// gone, before anything is applied.
+					// The policy is deleted in the portal: the refresh drops the resource, the
+					// plan to create it again reads the policy and warns that it is gone, and
+					// the apply fails saying so, before anything is sent.
 					PreConfig: func() {
 						if !f.remove(env, policy) {
 							t.Fatalf("%s %s was not in the emulator to delete", f.name, policy)
 						}
 					},
 					Config:      cfg,
-					ExpectError: regexp.MustCompile(`(?s)Planning the assignments of ` + f.name + `.*No ` + f.name + ` with ID\s+` + policy + `\s+exists`),
+					ExpectError: regexp.MustCompile(`(?s)Assigning ` + f.name + `.*No ` + f.name + ` with ID\s+` + policy + `\s+exists`),
 				},
 				{
 					// The policy is restored with the same ID and an assignment made in the

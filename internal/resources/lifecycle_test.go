@@ -8,6 +8,7 @@ package resources_test
 import (
 	"fmt"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 	"regexp"
 	"strings"
 	"testing"
@@ -350,4 +351,207 @@ func hasErrorDiag(ds []*tfprotov6.Diagnostic) bool {
 		}
 	}
 	return false
+}
+
+// state runs terraform state show and returns the attribute's value.
+func stateAttr(t *testing.T, cli *acctest.CLI, addr, attr string) string {
+	t.Helper()
+	out := cli.MustRun("state", "show", addr)
+	m := regexp.MustCompile(`(?m)^\s*` + attr + `\s*=\s*"([^"]*)"`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("%s has no %s in the state:\n%s", addr, attr, out)
+	}
+	return m[1]
+}
+
+// 4. Identities never change: a target re-created in the portal under a new assignment ID
+// is followed (assignment_id), the identity keeps the ID the resource was created with,
+// every later plan works (Terraform 1.12+ and OpenTofu refuse a changed identity), and
+// destroy removes the re-created assignment.
+func TestAccLifecycle_identityNeverChanges(t *testing.T) {
+	t.Parallel()
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		cli := env.CLI(t)
+		policy := f.newPolicy(env)
+		write(cli, env, kinds[1].block(f, "r", policy, groupA), kinds[0].block(f, "all", f.newPolicy(env), groupB))
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		addr := f.singleType() + ".r0"
+		first := stateAttr(t, cli, addr, "assignment_id")
+
+		// The admin deletes the assignment and assigns the group again; Graph gives it a new ID.
+		recreated := policy + "_recreated"
+		item := f.groupItemM(groupA)
+		target := emulator.Target{ODataType: "#microsoft.graph." + f.groupKind, GroupID: groupA}
+		if item["target"] == nil {
+			target.ODataType = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
+		}
+		mustSet(t, f.set(env, policy, []emulator.Assignment{{ID: recreated, Target: target}}))
+		w := &writeMark{env: env}
+		w.mark()
+		planIsEmpty(t, cli)
+		cli.MustRun("apply", "-refresh-only", "-auto-approve", "-input=false")
+		if got := stateAttr(t, cli, addr, "assignment_id"); got != recreated {
+			t.Fatalf("assignment_id after the portal re-created the target: got %q, want %q (was %q)", got, recreated, first)
+		}
+		if got := stateAttr(t, cli, addr, "id"); got != policy+"/"+first {
+			t.Fatalf("id changed: got %q, want %q", got, policy+"/"+first)
+		}
+		planIsEmpty(t, cli)
+		if err := w.none("refreshing a re-created target")(nil); err != nil {
+			t.Fatal(err)
+		}
+		cli.MustRun("destroy", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, policy))
+	})
+}
+
+// 5. One target, one resource: two single-assignment resources for one target of a policy
+// (any letter case, with or without a filter) fail the plan, naming the target, with zero
+// writes.
+func TestAccLifecycle_twoSingleResourcesForOneTargetFailThePlan(t *testing.T) {
+	t.Parallel()
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		cli := env.CLI(t)
+		policy := f.newPolicy(env)
+		other := fmt.Sprintf("\nresource %q \"other\" {\n  %s = %q\n  %s\n}\n", f.singleType(), f.policyAttr, strings.ToUpper(policy),
+			f.singleBody(strings.ToUpper(groupA)))
+		if f.hasTarget {
+			other = strings.Replace(other, "\n}\n", fmt.Sprintf("\n  filter_id = %q\n  filter_type = \"include\"\n}\n", filter2), 1)
+		}
+		write(cli, env, kinds[1].block(f, "r", policy, groupA), other)
+		cli.MustRun("init", "-input=false")
+		out, code := cli.Run("apply", "-auto-approve", "-input=false")
+		if code == 0 || !regexp.MustCompile(words("Two "+f.singleType()+" resources for one target of "+f.name)).MatchString(out) ||
+			!strings.Contains(strings.ToLower(out), groupA) {
+			t.Fatalf("two resources for one target must fail the plan, naming it (exit %d):\n%s", code, out)
+		}
+		if n := writes(env); n != 0 {
+			t.Fatalf("%d write(s) reached Graph", n)
+		}
+	})
+}
+
+// 6. moved from a single-assignment resource to the authoritative one (Terraform 1.8+,
+// OpenTofu 1.12); and several single resources into one authoritative resource through
+// removed blocks (destroy = false) and an import block, as the docs describe. Neither
+// sends a write when the configuration lists what the policy holds.
+func TestAccLifecycle_moveBetweenTheModels(t *testing.T) {
+	t.Parallel()
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		acctest.RequireCLI(t, acctest.MoveAcrossTypes)
+		cli := env.CLI(t)
+		policy := f.newPolicy(env)
+		write(cli, env, kinds[1].block(f, "r", policy, groupA))
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		f.portal(t, env, policy, groupA, groupC) // another team's target
+		w := &writeMark{env: env}
+		w.mark()
+		write(cli, env, kinds[0].block(f, "all", policy, groupA, groupC),
+			fmt.Sprintf("\nmoved {\n  from = %s.r0\n  to   = %s.all\n}\n", f.singleType(), f.typeName))
+		out := cli.MustRun("apply", "-auto-approve", "-input=false")
+		if !strings.Contains(out, "has moved to "+f.typeName+".all") {
+			t.Fatalf("the move was not planned:\n%s", out)
+		}
+		planIsEmpty(t, cli)
+		if err := w.none("a move to a configuration that lists what the policy holds")(nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// Several single resources into one authoritative resource.
+		p2 := f.newPolicy(env)
+		write(cli, env, kinds[1].block(f, "s", p2, groupA, groupC))
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		w.mark()
+		var b strings.Builder
+		for _, a := range kinds[1].addrs(f, "s", groupA, groupC) {
+			fmt.Fprintf(&b, "\nremoved {\n  from = %s\n  lifecycle {\n    destroy = false\n  }\n}\n", a)
+		}
+		fmt.Fprintf(&b, "\nimport {\n  to = %s.s\n  id = %q\n}\n", f.typeName, p2)
+		write(cli, env, kinds[0].block(f, "s", p2, groupA, groupC), b.String())
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		planIsEmpty(t, cli)
+		expect(t, f.holds(env, p2, groupA, groupC))
+		if err := w.none("removed blocks and an import of what the policy holds")(nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// 7. Inputs Graph would refuse are refused at plan: the all-zero filter ID (Graph's "no
+// filter") with a filter type, in both resource kinds, with zero requests sent.
+func TestAccLifecycle_allZeroFilterIDFailsThePlan(t *testing.T) {
+	t.Parallel()
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		if !f.hasTarget {
+			t.Skip("this family takes no assignment filters (its schema has no filter_id)")
+		}
+		cli := env.CLI(t)
+		policy := f.newPolicy(env)
+		zero := "00000000-0000-0000-0000-000000000000"
+		write(cli, env, fmt.Sprintf(`
+resource %q "a" {
+  %s = %q
+  assignments = [{ target = "group", group_id = %q, filter_id = %q, filter_type = "include" }]
+}
+resource %q "b" {
+  %s = %q
+  target = "group"
+  group_id = %q
+  filter_id = %q
+  filter_type = "exclude"
+}
+`, f.typeName, f.policyAttr, policy, groupA, zero, f.singleType(), f.policyAttr, f.newPolicy(env), groupB, zero))
+		cli.MustRun("init", "-input=false")
+		before := len(env.Server.Requests())
+		out, code := cli.Run("plan", "-input=false")
+		if code == 0 || strings.Count(out, "filter_id names no filter") != 2 {
+			t.Fatalf("the all-zero filter ID must fail the plan for both resources (exit %d):\n%s", code, out)
+		}
+		if n := len(env.Server.Requests()) - before; n != 0 {
+			t.Fatalf("%d request(s) reached the emulator from a plan that validation refuses", n)
+		}
+	})
+}
+
+// 8. lifecycle { destroy = false } (Terraform 1.16, OpenTofu 1.12), for both kinds. The
+// setting lives in the block: an instance that leaves while the block stays (count or
+// for_each shrinks) is forgotten and its assignments stay in Intune; removing the whole
+// block takes the setting with it, so Terraform destroys the resource and its assignments
+// are removed (a `removed` block with destroy = false keeps them, as tested above).
+func TestAccLifecycle_destroyFalseKeepsAssignmentsOnlyWhileTheBlockStays(t *testing.T) {
+	t.Parallel()
+	forEachKind(t, func(t *testing.T, env *acctest.Env, cli *acctest.CLI, f family, k kind) {
+		acctest.RequireCLI(t, acctest.LifecycleDestroy)
+		policy := f.newPolicy(env)
+		counted := func(n int) string {
+			b := k.block(f, "r", policy, groupA)
+			b = strings.Replace(b, "{\n", fmt.Sprintf("{\n  count = %d\n", n), 1)
+			return strings.Replace(b, "\n}\n", "\n  lifecycle {\n    destroy = false\n  }\n}\n", 1)
+		}
+		write(cli, env, counted(1))
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		w := &writeMark{env: env}
+		w.mark()
+		write(cli, env, counted(0))
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, policy, groupA))
+		if err := w.none("an instance of a block with destroy = false leaving")(nil); err != nil {
+			t.Fatal(err)
+		}
+		if out := cli.MustRun("state", "list"); strings.TrimSpace(out) != "" {
+			t.Fatalf("the instance is still in the state:\n%s", out)
+		}
+
+		// Adopt it again, then remove the whole block.
+		p2 := f.newPolicy(env)
+		write(cli, env, strings.Replace(counted(1), policy, p2, 1))
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, p2, groupA))
+		write(cli, env)
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, p2))
+	})
 }

@@ -108,7 +108,7 @@ func TestAccOfficeClientConfigurationAssignments_lifecycle(t *testing.T) {
 	})
 }
 
-func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsThePlan(t *testing.T) {
+func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsTheApplyBeforeAnyWrite(t *testing.T) {
 	t.Parallel()
 	env := acctest.Start(t)
 	policy := newOfficePolicy(env)
@@ -119,10 +119,10 @@ func TestAccOfficeClientConfigurationAssignments_deletedPolicyFailsThePlan(t *te
 			{Config: cfg},
 			{
 				// The refresh drops the resource; the plan to create it again reads the
-				// policy and fails there, before anything is applied.
+				// policy and warns; the apply fails before anything is sent.
 				PreConfig:   func() { env.Server.DeleteOfficeClientConfiguration(policy) },
 				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Planning the assignments of Office client configuration.*No Office client configuration with ID\s+` + policy + `\s+exists`),
+				ExpectError: regexp.MustCompile(`(?s)Assigning Office client configuration.*No Office client configuration with ID\s+` + policy + `\s+exists`),
 			},
 		},
 	})

@@ -293,8 +293,9 @@ func TestAccAssignments_timeoutsBlockWorksThroughItsLifecycle(t *testing.T) {
 	})
 }
 
-// 3. Plan-time truth on create: the plan signs in and reads the policy.
-func TestAccAssignments_planOfACreateFailsOnWrongSecretAndMissingPolicy(t *testing.T) {
+// 3. Plan-time truth on create: the plan signs in and reads the policy; a wrong secret fails
+// the plan, a missing policy the apply, and neither sends a write.
+func TestAccAssignments_createFailsOnWrongSecretAndMissingPolicyWithoutWrites(t *testing.T) {
 	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
 		policy := f.newPolicy(env)
@@ -304,11 +305,13 @@ func TestAccAssignments_planOfACreateFailsOnWrongSecretAndMissingPolicy(t *testi
 			ProtoV6ProviderFactories: env.Factories(),
 			Steps: []resource.TestStep{
 				{Config: wrongSecret, PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Signing in with the client secret failed.*AADSTS7000215`)},
-				{Config: f.config(env, missing, "", groupA), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Planning the assignments of ` + f.name + `.*No ` + f.name + ` with ID\s+` + missing + `\s+exists`)},
+				// A missing policy is a warning in the plan (an error there would trap destroy,
+				// lifecycle_test.go) and an error in the apply, before anything is sent.
+				{Config: f.config(env, missing, "", groupA), ExpectError: regexp.MustCompile(`(?s)Assigning ` + f.name + `.*No ` + f.name + ` with ID\s+` + missing + `\s+exists`)},
 			},
 		})
 		if n := writes(env); n != 0 {
-			t.Fatalf("%d write(s) reached Graph from plans alone", n)
+			t.Fatalf("%d write(s) reached Graph from a plan and an apply that had to fail", n)
 		}
 	})
 }
@@ -558,7 +561,8 @@ func TestAccAssignments_readLagIsNotMistakenForAStalePlan(t *testing.T) {
 }
 
 // Pointing a resource at another policy replaces it; for the new policy the plan is a
-// create, so it is read at plan time too: a missing policy fails the plan, and its
+// create, so it is read at plan time too: a missing policy fails the apply before any
+// write (the plan warns), and its
 // assignments the configuration does not list are named.
 func TestAccAssignments_planOfAReplacementReadsTheNewPolicy(t *testing.T) {
 	t.Parallel()
@@ -570,7 +574,9 @@ func TestAccAssignments_planOfAReplacementReadsTheNewPolicy(t *testing.T) {
 			ProtoV6ProviderFactories: env.Factories(),
 			Steps: []resource.TestStep{
 				{Config: f.config(env, policy, "", groupA)},
-				{Config: f.config(env, missing, "", groupA), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Planning the assignments of ` + f.name + `.*No ` + f.name + ` with ID\s+` + missing + `\s+exists`)},
+				// A missing policy is a warning in the plan (an error there would trap destroy,
+				// lifecycle_test.go) and an error in the apply, before anything is sent.
+				{Config: f.config(env, missing, "", groupA), ExpectError: regexp.MustCompile(`(?s)Assigning ` + f.name + `.*No ` + f.name + ` with ID\s+` + missing + `\s+exists`)},
 			},
 		})
 		prior := map[string]any{"id": policy, f.policyAttr: policy, "assignments": []map[string]any{f.groupItemM(groupA)}}

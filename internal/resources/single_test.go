@@ -166,8 +166,8 @@ func TestAccSingle_refusals(t *testing.T) {
 }
 
 // A deleted policy takes its assignments with it: the refresh removes the resource from
-// the state, and the plan, which would create it again, fails at plan time because the
-// policy does not exist.
+// the state, the plan, which would create it again, warns that the policy does not exist,
+// and the apply fails before sending anything.
 func TestAccSingle_policyDeleted(t *testing.T) {
 	t.Parallel()
 	env := acctest.Start(t)
@@ -181,8 +181,7 @@ func TestAccSingle_policyDeleted(t *testing.T) {
 			{
 				PreConfig:   func() { env.Server.DeleteDeviceConfiguration(policy) },
 				Config:      f.singles(env, policy, groupA),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Planning an assignment of device configuration.*No device configuration with ID\s+` + policy + `\s+exists`),
+				ExpectError: regexp.MustCompile(`(?s)Assigning device configuration.*No device configuration with ID\s+` + policy + `\s+exists`),
 			},
 			{
 				// Without the block: the apply's refresh drops the resource, so nothing is left to
