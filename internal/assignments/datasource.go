@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -81,7 +82,9 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
-	sort.SliceStable(got, func(i, j int) bool { return got[i].ID < got[j].ID })
+	// Sorted into a slice of its own: what the reader answers is not this data source's to
+	// reorder (other reads of the policy in this run may hold the same answer).
+	got = slices.SortedStableFunc(slices.Values(got), func(a, b graph.Assignment) int { return strings.Compare(a.ID, b.ID) })
 
 	objType := types.ObjectType{AttrTypes: d.f.listedAttrTypes()}
 	vals := make([]attr.Value, 0, len(got))

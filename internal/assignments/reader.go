@@ -2,6 +2,7 @@ package assignments
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,10 @@ const listFrom = 20
 // expansion is believed only once some policy of the family was listed with a non-empty
 // one (a family that ignores $expand answers them all empty, as settings-catalog lists
 // do: same section). distrust turns the listing off for the rest of the run.
+//
+// Every answer handed out is the caller's own copy, and the reader keeps its own: callers
+// of one policy run concurrently (Terraform's walk, data sources, list resources) and may
+// sort or change what they got.
 type reader struct {
 	api graph.AssignmentAPI
 	// listable: the family's collection is not known to ignore $expand=assignments
@@ -85,10 +90,10 @@ func newReader(api graph.AssignmentAPI, f graph.Family) *reader {
 	}
 }
 
-// Get returns the assignments of policyID as Graph holds them in this run. listed says the
-// answer came from a collection listing; a caller that knows what to expect (a refresh)
-// can confirm a surprising listed answer with Confirm. Errors are graph.AssignmentAPI.List's;
-// ctx's deadline bounds the wait.
+// Get returns the assignments of policyID as Graph holds them in this run, in a slice the
+// caller owns. listed says the answer came from a collection listing; a caller that knows
+// what to expect (a refresh) can confirm a surprising listed answer with Confirm. Errors
+// are graph.AssignmentAPI.List's; ctx's deadline bounds the wait.
 func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignment, listed bool, err error) {
 	key := strings.ToLower(policyID)
 	r.mu.Lock()
@@ -104,7 +109,7 @@ func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignme
 	if as, ok := r.answerLocked(key); ok {
 		listed = r.listed[key]
 		r.mu.Unlock()
-		return as, listed, nil
+		return own(as), listed, nil
 	}
 	w := &waiter{key: key, id: policyID, done: make(chan struct{})}
 	if d, ok := ctx.Deadline(); ok {
@@ -127,8 +132,9 @@ func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignme
 }
 
 // Confirm reads policyID directly, for a listed answer that differs from what the caller
-// expected. When the direct answer differs from the listed one, the listing is not
-// trusted for the rest of the run.
+// expected, and returns it in a slice the caller owns. When the direct answer differs from
+// the listed one, the listing is not trusted for the rest of the run. Errors are
+// graph.AssignmentAPI.List's.
 func (r *reader) Confirm(ctx context.Context, policyID string, listedAnswer []graph.Assignment, same func(a, b []graph.Assignment) bool) ([]graph.Assignment, error) {
 	got, err := r.api.List(ctx, policyID)
 	if err != nil {
@@ -138,7 +144,7 @@ func (r *reader) Confirm(ctx context.Context, policyID string, listedAnswer []gr
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.spent++
-	r.known[key], r.listed[key] = got, false
+	r.known[key], r.listed[key] = own(got), false
 	if !same(got, listedAnswer) && !r.distrust {
 		r.distrust = true
 		tflog.Warn(ctx, "the collection listing with $expand=assignments disagrees with the policy's own assignments; reading policies one by one for the rest of this run",
@@ -156,7 +162,15 @@ func (r *reader) Forget(policyID string) {
 	delete(r.known, key)
 }
 
-// answerLocked is what the run already knows of key, if it may be used.
+// own is a copy of as for one holder: the reader's record, or one caller's answer. A
+// shallow copy is enough while graph.Assignment holds only values (strings and a struct
+// of strings); a field of reference type would need a deeper copy here.
+func own(as []graph.Assignment) []graph.Assignment {
+	return slices.Clone(as)
+}
+
+// answerLocked is what the run already knows of key, if it may be used (the reader's own
+// record: copy it before handing it out).
 func (r *reader) answerLocked(key string) ([]graph.Assignment, bool) {
 	as, ok := r.known[key]
 	if !ok || (r.listed[key] && r.distrust) || (r.empty[key] && !r.evidence) {
@@ -206,7 +220,7 @@ func (r *reader) run(ctx context.Context) {
 		r.mu.Lock()
 		for i, w := range take {
 			if results[i].Err == nil {
-				r.known[w.key], r.listed[w.key] = results[i].Assignments, false
+				r.known[w.key], r.listed[w.key] = own(results[i].Assignments), false
 				delete(r.empty, w.key)
 			}
 		}
@@ -241,7 +255,7 @@ func (r *reader) deliverLocked() {
 	rest := r.pending[:0]
 	for _, w := range r.pending {
 		if as, ok := r.answerLocked(w.key); ok {
-			w.got, w.listed = as, r.listed[w.key]
+			w.got, w.listed = own(as), r.listed[w.key]
 			close(w.done)
 			continue
 		}
@@ -271,7 +285,7 @@ func (r *reader) mergeLocked(page graph.PolicyPage) {
 		if _, direct := r.known[key]; direct && !r.listed[key] {
 			continue // read directly in this run already: keep that answer
 		}
-		r.known[key], r.listed[key] = p.Assignments, true
+		r.known[key], r.listed[key] = own(p.Assignments), true
 		if len(p.Assignments) == 0 {
 			r.empty[key] = true
 		} else {

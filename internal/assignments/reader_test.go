@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +21,8 @@ import (
 type fakeTenant struct {
 	ids      []string
 	pageSize int
+	// width is the number of assignments each policy holds (0: one, groupOf's).
+	width    int
 	calls    atomic.Int64
 	listings atomic.Int64
 	// before, when set, runs before each request is answered.
@@ -36,6 +41,20 @@ func groupOf(id string) []graph.Assignment {
 	return []graph.Assignment{{ID: id + "_g", Target: graph.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: "g-" + id}}}
 }
 
+// answer is a new copy of what the tenant holds for a policy: width assignments, in ID
+// order.
+func (ft *fakeTenant) answer(id string) []graph.Assignment {
+	if ft.width <= 1 {
+		return groupOf(id)
+	}
+	out := make([]graph.Assignment, ft.width)
+	for i := range out {
+		out[i] = graph.Assignment{ID: fmt.Sprintf("%s_g%d", id, i),
+			Target: graph.Target{ODataType: "#microsoft.graph.groupAssignmentTarget", GroupID: fmt.Sprintf("g%d-%s", i, id)}}
+	}
+	return out
+}
+
 func (ft *fakeTenant) request() {
 	ft.calls.Add(1)
 	if ft.before != nil {
@@ -45,7 +64,7 @@ func (ft *fakeTenant) request() {
 
 func (ft *fakeTenant) List(_ context.Context, id string) ([]graph.Assignment, error) {
 	ft.request()
-	return groupOf(strings.ToLower(id)), nil
+	return ft.answer(strings.ToLower(id)), nil
 }
 
 func (ft *fakeTenant) Assign(context.Context, string, []graph.Assignment) ([]graph.Assignment, error) {
@@ -70,7 +89,7 @@ func (ft *fakeTenant) ListPolicies(_ context.Context, next string) (graph.Policy
 	end := min(start+ft.pageSize, len(ft.ids))
 	page := graph.PolicyPage{}
 	for _, id := range ft.ids[start:end] {
-		page.Policies = append(page.Policies, graph.PolicyAssignments{ID: id, Assignments: groupOf(id), Complete: true})
+		page.Policies = append(page.Policies, graph.PolicyAssignments{ID: id, Assignments: ft.answer(id), Complete: true})
 	}
 	if end < len(ft.ids) {
 		page.Next = fmt.Sprintf("skip=%d", end)
@@ -82,7 +101,7 @@ func (ft *fakeTenant) ListMany(_ context.Context, ids []string) ([]graph.BatchRe
 	ft.request()
 	out := make([]graph.BatchResult, len(ids))
 	for i, id := range ids {
-		out[i].Assignments = groupOf(strings.ToLower(id))
+		out[i].Assignments = ft.answer(strings.ToLower(id))
 	}
 	return out, nil
 }
@@ -189,4 +208,124 @@ func TestReaderReadsWrittenPoliciesDirectly(t *testing.T) {
 	if _, listed, err := rd.Get(context.Background(), ft.ids[3]); err != nil || listed || ft.calls.Load() != before+1 {
 		t.Fatalf("after a write: listed=%v, %d requests, err %v; want one direct read", listed, ft.calls.Load()-before, err)
 	}
+}
+
+// useAnswer is what a careless caller does with an answer: checks it, then sorts it the
+// other way round and overwrites a field, as a data source sorting for its list would. It
+// reports whether the answer was what the tenant holds when it got it.
+func useAnswer(ft *fakeTenant, id string, got []graph.Assignment) bool {
+	ok := slices.Equal(got, ft.answer(strings.ToLower(id)))
+	sort.Slice(got, func(i, j int) bool { return got[i].ID > got[j].ID })
+	for i := range got {
+		got[i].Target.GroupID = "changed by a caller"
+	}
+	return ok
+}
+
+// Every caller of one policy gets an answer of its own: callers that pile up behind one
+// request, and later callers answered from what the run knows, may sort and change what
+// they got without changing anyone else's answer or the reader's (run with -race: the old
+// reader handed them all one slice).
+func TestReaderCallersOfOnePolicyGetAnswersOfTheirOwn(t *testing.T) {
+	const callers = 40
+	ft := newFakeTenant(1)
+	ft.width = 5
+	rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+	// The one request is answered once every caller waits for it.
+	ft.before = func() {
+		for deadline := time.Now().Add(5 * time.Second); rd.waiting.Load() < callers && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	id := ft.ids[0]
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for i := 0; i < 2*callers; i++ { // the second half arrive after the answer, or with it
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, _, err := rd.Get(context.Background(), id)
+			if err != nil || !useAnswer(ft, id, got) {
+				bad.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if bad.Load() > 0 {
+		t.Fatalf("%d of %d callers got an answer another caller had changed", bad.Load(), 2*callers)
+	}
+	if got, _, err := rd.Get(context.Background(), id); err != nil || !slices.Equal(got, ft.answer(id)) {
+		t.Fatalf("after the callers changed their answers, the reader answers %v (err %v); want what the tenant holds", got, err)
+	}
+	if ft.calls.Load() != 1 {
+		t.Fatalf("%d requests for one policy, want one", ft.calls.Load())
+	}
+}
+
+// The reader under load: a refresh of many policies (batches, then the listing) in which
+// several readers of each policy (a resource, a data source, a list) sort and change
+// their answers, and some confirm a listed answer. No caller sees another's changes and
+// the reader's own record stays what the tenant holds.
+func TestReaderUnderLoadHandsOutAnswersNoCallerCanChange(t *testing.T) {
+	const n, perPolicy, parallelism = 300, 3, 24
+	ft := newFakeTenant(400)
+	ft.width = 4
+	rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+	same := func(a, b []graph.Assignment) bool { return slices.Equal(a, b) }
+	sem := make(chan struct{}, parallelism)
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	for k := 0; k < perPolicy; k++ {
+		for i, id := range ft.ids[:n] {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				got, listed, err := rd.Get(context.Background(), id)
+				if err != nil {
+					bad.Add(1)
+					return
+				}
+				if listed && i%7 == 0 {
+					confirmed, err := rd.Confirm(context.Background(), id, slices.Clone(got), same)
+					if err != nil || !useAnswer(ft, id, confirmed) {
+						bad.Add(1)
+					}
+				}
+				if !useAnswer(ft, id, got) {
+					bad.Add(1)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if bad.Load() > 0 {
+		t.Fatalf("%d answers were not what the tenant holds: a caller changed another's", bad.Load())
+	}
+	if ft.listings.Load() == 0 {
+		t.Errorf("a refresh of %d policies did not list the collection: the listing path went untested", n)
+	}
+	for _, id := range ft.ids[:n] {
+		if got, _, err := rd.Get(context.Background(), id); err != nil || !slices.Equal(got, ft.answer(id)) {
+			t.Fatalf("%s: the reader now answers %v (err %v); want what the tenant holds", id, got, err)
+		}
+	}
+}
+
+// The reader's copies are shallow (own): they are the caller's own only while an
+// assignment holds no references. A field of pointer, slice or map type added to
+// graph.Assignment must come with a deeper copy in own.
+func TestAssignmentHoldsOnlyValues(t *testing.T) {
+	var check func(reflect.Type, string)
+	check = func(ty reflect.Type, path string) {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := 0; i < ty.NumField(); i++ {
+				check(ty.Field(i).Type, path+"."+ty.Field(i).Name)
+			}
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+			t.Errorf("%s is a %s: the reader's shallow copies would share it between callers (see own)", path, ty.Kind())
+		}
+	}
+	check(reflect.TypeFor[graph.Assignment](), "Assignment")
 }
