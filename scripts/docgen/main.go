@@ -11,7 +11,9 @@
 //	templates/list-resources/<stem>_assignments.md.tmpl  list resource (terraform query)
 //
 // The lookup data sources (intune_<stem> and its plural) keep tfplugindocs' default
-// template: everything they say is in their schema.
+// template: everything they say is in their schema. Sections the two resource pages share
+// (refresh, renames and moves, removing resources) are templates defined in
+// templates/lifecycle.md.gotmpl, which produces no page of its own.
 //
 // The Go templates use [[ ]] as delimiters, so that the {{ }} of the tfplugindocs templates
 // they produce pass through as text. Every generated file starts with a header that says
@@ -294,7 +296,9 @@ func planErrors(f *assignments.Family) string {
 		}
 	}
 	if f.Filters {
-		errs = append(errs, "a `filter_id` without `filter_type` (or the reverse)")
+		errs = append(errs, "a `filter_id` without `filter_type` (or the reverse)",
+			"the all-zero `filter_id` (`00000000-0000-0000-0000-000000000000`, Graph's spelling of "+
+				"\"no filter\": for no filter, leave out `filter_id` and `filter_type`)")
 		for _, k := range f.Targets {
 			if !k.Filterable {
 				errs = append(errs, "a filter on "+article(humanize(k.Name)))
