@@ -41,7 +41,37 @@ func (s *Server) intuneAssignmentJSON(f *policyFamily, a Assignment) obj {
 	if f.assignIntent && !s.cfg.OmitIntent {
 		o = append(o, kv{"intent", a.Intent})
 	}
-	return append(o, kv{"target", deviceTargetJSON(a.Target)})
+	return appendExtra(append(o, kv{"target", deviceTargetJSON(a.Target)}), a.Extra)
+}
+
+// modeledMembers are the assignment members f's model has; everything else is Extra.
+func (f *policyFamily) modeledMembers() map[string]bool {
+	m := map[string]bool{"@odata.type": true, "id": true, "target": true}
+	if f.assignSource {
+		m["source"], m["sourceId"] = true, true
+	}
+	if f.assignIntent {
+		m["intent"] = true
+	}
+	if f.assignModified {
+		m["lastModifiedDateTime"] = true
+	}
+	return m
+}
+
+// modeledTargetMembers are the members the model has for a target type.
+func modeledTargetMembers(typ string) map[string]bool {
+	m := map[string]bool{"@odata.type": true}
+	if typ != TargetOfficeGroup {
+		m["deviceAndAppManagementAssignmentFilterId"], m["deviceAndAppManagementAssignmentFilterType"] = true, true
+	}
+	switch typ {
+	case TargetGroup, TargetExclusionGroup, TargetOfficeGroup:
+		m["groupId"] = true
+	case TargetConfigMgrColl:
+		m["collectionId"] = true
+	}
+	return m
 }
 
 // normaliseAssignment fills the defaults of
@@ -77,12 +107,13 @@ func (f *policyFamily) normaliseAssignment(policyID string, a Assignment) Assign
 }
 
 // parseIntuneAssignment validates one assignment payload of the family:
-// members other than the family's are unknown properties (strict); client
-// id, source, sourceId and lastModifiedDateTime are ignored, the server
-// sets them (internal/graph/NOTES.md#assignments).
-func parseIntuneAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
+// members other than the family's are unknown properties (strict) unless
+// seeding added them to the schema (ext: kept in Extra); client id, source,
+// sourceId and lastModifiedDateTime are ignored, the server sets them
+// (internal/graph/NOTES.md#assignments).
+func parseIntuneAssignment(f *policyFamily, v any, policyID string, strict bool, ext *famExt) (Assignment, error) {
 	typ := "#" + f.assignTypeName()
-	var extra []string
+	extra := extMembers(v, ext)
 	if f.assignSource {
 		extra = append(extra, "source", "sourceId")
 	}
@@ -123,21 +154,48 @@ func parseIntuneAssignment(f *policyFamily, v any, policyID string, strict bool)
 			return Assignment{}, err
 		}
 	}
-	t, err := parseDeviceTarget(m["target"], strict)
+	t, err := parseDeviceTarget(m["target"], strict, ext)
 	if err != nil {
 		return Assignment{}, err
 	}
-	return f.normaliseAssignment(policyID, Assignment{Intent: intent, Target: t}), nil
+	a := Assignment{Intent: intent, Target: t, Extra: takeExtra(m, func(k string) bool { return !f.modeledMembers()[k] && ext.assignMember(k) })}
+	return f.normaliseAssignment(policyID, a), nil
+}
+
+// extMembers are the members of the payload v that seeding added to the schema.
+func extMembers(v any, ext *famExt) []string {
+	m, _ := v.(map[string]any)
+	var out []string
+	for k := range m {
+		if ext.assignMember(k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // seedIntuneAssignment normalises the i-th assignment of a
-// Set*Assignments call: only the target type is checked.
+// Set*Assignments call: only the target type and the Extra members are
+// checked. A "#microsoft.graph.…AssignmentTarget" the model lacks is a
+// newer target type (schema_ext.go): its members go in Target.Extra.
 func seedIntuneAssignment(f *policyFamily, policyID string, i int, a Assignment) (Assignment, error) {
 	t, ok := canonicalType(a.Target.ODataType, deviceTargetTypes)
 	if !ok {
-		return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown target type %q", i, a.Target.ODataType)
+		if t, ok = seedTargetType(a.Target.ODataType); !ok {
+			return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown target type %q", i, a.Target.ODataType)
+		}
+		if a.Target.GroupID != "" || a.Target.CollectionID != "" {
+			return Assignment{}, fmt.Errorf("emulator: assignment %d: target type %s is not modelled; put its members in Target.Extra", i, t)
+		}
 	}
 	a.Target.ODataType = t
+	var err error
+	if a.Target.Extra, err = checkExtra(fmt.Sprintf("assignment %d target", i), a.Target.Extra, modeledTargetMembers(t)); err != nil {
+		return Assignment{}, err
+	}
+	if a.Extra, err = checkExtra(fmt.Sprintf("assignment %d", i), a.Extra, f.modeledMembers()); err != nil {
+		return Assignment{}, err
+	}
 	return f.normaliseAssignment(policyID, a), nil
 }
 

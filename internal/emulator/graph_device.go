@@ -442,6 +442,9 @@ func targetToMap(t Target) map[string]any {
 		m["deviceAndAppManagementAssignmentFilterId"] = t.FilterID
 		m["deviceAndAppManagementAssignmentFilterType"] = t.FilterType
 	}
+	for k, v := range t.Extra {
+		m[k] = v
+	}
 	return m
 }
 

@@ -68,18 +68,32 @@ var officeFamily = &policyFamily{
 	duplicateAssign: func(j, i int, a Assignment) string {
 		return fmt.Sprintf("officeConfigurationAssignments[%d] and [%d] target the same group %s", j, i, a.Target.GroupID)
 	},
-	seedAssignment: func(_ *policyFamily, policyID string, i int, a Assignment) (Assignment, error) {
+	seedAssignment: func(f *policyFamily, policyID string, i int, a Assignment) (Assignment, error) {
 		if a.Target.ODataType == "" {
 			a.Target.ODataType = TargetOfficeGroup
 		}
 		t, ok := canonicalType(a.Target.ODataType, []string{TargetOfficeGroup})
 		if !ok {
-			return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown office target type %q", i, a.Target.ODataType)
+			if t, ok = seedTargetType(a.Target.ODataType); !ok {
+				return Assignment{}, fmt.Errorf("emulator: assignment %d: unknown office target type %q", i, a.Target.ODataType)
+			}
+			if a.Target.GroupID != "" || a.Target.CollectionID != "" {
+				return Assignment{}, fmt.Errorf("emulator: assignment %d: target type %s is not modelled; put its members in Target.Extra", i, t)
+			}
 		}
+		te, err := checkExtra(fmt.Sprintf("assignment %d target", i), a.Target.Extra, modeledTargetMembers(t))
+		if err != nil {
+			return Assignment{}, err
+		}
+		ae, err := checkExtra(fmt.Sprintf("assignment %d", i), a.Extra, f.modeledMembers())
+		if err != nil {
+			return Assignment{}, err
+		}
+		tgt := Target{ODataType: t, GroupID: a.Target.GroupID, Extra: te}
 		if a.ID == "" {
-			a.ID = policyID + "_" + strings.ToLower(a.Target.GroupID)
+			a.ID = policyID + "_" + tgt.targetKey()
 		}
-		return Assignment{ID: a.ID, Target: Target{ODataType: t, GroupID: a.Target.GroupID}}, nil
+		return Assignment{ID: a.ID, Target: tgt, Extra: ae}, nil
 	},
 }
 
@@ -109,22 +123,24 @@ var officeSelectable = []string{"id", "displayName", "description", "userPrefere
 var officeAssignmentProps = []string{"id", "target"}
 
 func officeAssignmentJSON(a Assignment) obj {
-	return obj{{"@odata.type", officeAssignmentType}, {"id", a.ID}, {"target", officeTargetJSON(a.Target)}}
+	return appendExtra(obj{{"@odata.type", officeAssignmentType}, {"id", a.ID}, {"target", officeTargetJSON(a.Target)}}, a.Extra)
 }
 
-// parseOfficeAssignment validates one officeClientConfigurationAssignment.
-func parseOfficeAssignment(_ *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
-	m, err := assignmentMembers(v, officeAssignmentType, nil, strict)
+// parseOfficeAssignment validates one officeClientConfigurationAssignment;
+// members seeding added to the schema (ext) are kept in Extra.
+func parseOfficeAssignment(f *policyFamily, v any, policyID string, strict bool, ext *famExt) (Assignment, error) {
+	m, err := assignmentMembers(v, officeAssignmentType, extMembers(v, ext), strict)
 	if err != nil {
 		return Assignment{}, err
 	}
-	t, err := parseOfficeTarget(m["target"], strict)
+	t, err := parseOfficeTarget(m["target"], strict, ext)
 	if err != nil {
 		return Assignment{}, err
 	}
 	// [INF] office assignment ids: {policyId}_{groupId}
 	// (internal/graph/NOTES.md#office-client-configurations).
-	return Assignment{ID: policyID + "_" + strings.ToLower(t.GroupID), Target: t}, nil
+	extra := takeExtra(m, func(k string) bool { return !f.modeledMembers()[k] && ext.assignMember(k) })
+	return Assignment{ID: policyID + "_" + t.targetKey(), Target: t, Extra: extra}, nil
 }
 
 // validateOfficeProps checks a create/patch payload and returns the

@@ -118,7 +118,7 @@ type policyFamily struct {
 	insert          func(s *Server, typ string, props map[string]any, strict bool) (policy, error) // stores a new policy (s.mu held); or a 400 (validationError)
 	update          func(s *Server, p policy, props map[string]any, strict bool) error             // applies a PATCH (s.mu held); or a 400 (validationError)
 	assignmentJSON  func(s *Server, f *policyFamily, a Assignment) obj
-	parseAssignment func(f *policyFamily, v any, policyID string, strict bool) (Assignment, error)
+	parseAssignment func(f *policyFamily, v any, policyID string, strict bool, ext *famExt) (Assignment, error) // ext: members seeding added to f's schema (schema_ext.go)
 	// duplicateAssign is the strict 400 reason for entries j < i of an assign list resolving to the same assignment.
 	duplicateAssign func(j, i int, a Assignment) string
 	// seedAssignment normalises one assignment of Set*Assignments (the i-th).
@@ -763,6 +763,9 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 			return
 		}
 		merged := map[string]any{"target": targetToMap(cur.Target)}
+		for k, v := range cur.Extra {
+			merged[k] = v
+		}
 		if f.assignIntent {
 			merged["intent"] = cur.Intent
 		}
@@ -851,7 +854,11 @@ func (s *Server) policyAssignments(f *policyFamily, policyID string) ([]Assignme
 	if !ok {
 		return nil, false
 	}
-	return append([]Assignment{}, p.core().assigns...), true
+	out := make([]Assignment, 0, len(p.core().assigns))
+	for _, a := range p.core().assigns {
+		out = append(out, cloneAssignment(a))
+	}
+	return out, true
 }
 
 func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Assignment) error {
@@ -864,16 +871,25 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 	pc := p.core()
 	out := make([]Assignment, 0, len(as))
 	now := time.Now()
+	modelled := deviceTargetTypes
+	if f == officeFamily {
+		modelled = []string{TargetOfficeGroup}
+	}
+	unknownTypes := map[string]bool{}
 	for i, a := range as {
 		if f.assignModified && a.LastModifiedDateTime.IsZero() {
 			a.LastModifiedDateTime = now
 		}
-		na, err := f.seedAssignment(f, pc.id, i, a)
+		na, err := f.seedAssignment(f, pc.id, i, a) // copies Extra (checkExtra)
 		if err != nil {
 			return err
 		}
+		if _, known := canonicalType(na.Target.ODataType, modelled); !known {
+			unknownTypes[na.Target.ODataType] = true
+		}
 		out = append(out, na)
 	}
+	s.extendSchema(f, out, unknownTypes)
 	s.noteAssignChange(&pc.lag, pc.assigns)
 	pc.assigns = out
 	return nil
@@ -884,7 +900,7 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 // whatever case the client sent [INF, switchable with Config.PreserveGUIDCase]. Clients must
 // therefore compare GUIDs without regard to case.
 func (s *Server) parseAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
-	a, err := f.parseAssignment(f, v, policyID, strict)
+	a, err := f.parseAssignment(f, v, policyID, strict, s.schemaOf(f))
 	if err != nil || s.cfg.PreserveGUIDCase {
 		return a, err
 	}

@@ -234,6 +234,7 @@ type Server struct {
 	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (internal/graph/NOTES.md#assignment-filters)
 
 	assignPost assignmentsPostRule // Config.AssignmentsPostUnsupported*, SetAssignmentsPostUnsupported; guarded by mu
+	ext        schemaExt           // target types and members seeded beyond the model (schema_ext.go); guarded by mu, replaced whole
 
 	logMu    sync.Mutex
 	reqs     []*RecordedRequest

@@ -16,6 +16,14 @@ type Target struct {
 	CollectionID string
 	FilterID     string // "" => null on the wire
 	FilterType   string // "" => "none" on the wire (device family only)
+	// Extra are the target's members that the emulator does not model, by wire name,
+	// as decoded JSON (json.Number, map[string]any, []any, string, bool, nil): the
+	// members of a target type the model lacks (ODataType a seeded
+	// "#microsoft.graph.…AssignmentTarget"; GroupID and CollectionID stay empty, a
+	// groupId belongs here), or newer members of a modelled type. Seeding them makes them
+	// part of the emulated schema (schema_ext.go); they are stored and answered as sent,
+	// after the modelled members, sorted by name.
+	Extra map[string]any
 }
 
 // Assignment is a stored assignment of any family. Each family uses the
@@ -33,6 +41,12 @@ type Assignment struct {
 	// assignment (groupPolicyConfigurations only); zero in Set*Assignments
 	// => the time of the call.
 	LastModifiedDateTime time.Time
+	// Extra are the assignment's members that the family's model lacks (newer members
+	// such as a schedule or settings), as Target.Extra: seeding makes them part of the
+	// emulated schema, writes may then carry them, and they are answered after the
+	// modelled members, sorted by name. Set*Assignments and the inspection methods copy
+	// them, so callers and the store share nothing.
+	Extra map[string]any
 }
 
 // Device-family target type names (internal/graph/NOTES.md#targets), exactly
@@ -75,8 +89,10 @@ func (t Target) targetKey() string {
 		return allLicensedUsersKey
 	case TargetConfigMgrColl:
 		return t.CollectionID
-	default:
+	case TargetGroup, TargetExclusionGroup, TargetOfficeGroup:
 		return strings.ToLower(t.GroupID)
+	default:
+		return unknownTargetKey(t)
 	}
 }
 
@@ -163,8 +179,9 @@ func groupIDMember(m map[string]any, typ string) (string, error) {
 
 // parseDeviceTarget validates and normalises a deviceAndAppManagement
 // assignment target (internal/graph/NOTES.md#targets, the refused inputs).
-// strict selects 400s over normalisation for the [INF] rules.
-func parseDeviceTarget(v any, strict bool) (Target, error) {
+// strict selects 400s over normalisation for the [INF] rules. Target types and
+// members that seeding added to the schema (ext) are accepted and kept in Extra.
+func parseDeviceTarget(v any, strict bool, ext *famExt) (Target, error) {
 	m, rawType, err := targetMembers(v, "deviceAndAppManagementAssignmentTarget", strict)
 	if err != nil {
 		return Target{}, err
@@ -173,6 +190,9 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 		return Target{}, missingTargetType("deviceAndAppManagementAssignmentTarget")
 	}
 	typ, ok := canonicalType(rawType, deviceTargetTypes)
+	if !ok {
+		typ, ok = ext.targetType(rawType)
+	}
 	if !ok {
 		return Target{}, odataErr("The type '%s' is not a known assignment target type: expected one of groupAssignmentTarget, exclusionGroupAssignmentTarget, allLicensedUsersAssignmentTarget, allDevicesAssignmentTarget, configurationManagerCollectionAssignmentTarget.", strings.TrimPrefix(rawType, "#"))
 	}
@@ -187,11 +207,10 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 	if !strict {
 		allowed["type"] = true
 	}
+	t.Extra = takeExtra(m, func(k string) bool { return !allowed[k] && ext.targetMember(typ, k) })
 	for k := range m {
-		if !allowed[k] {
-			if strict {
-				return Target{}, unknownProperty(k, typ)
-			}
+		if strict && !allowed[k] && !ext.targetMember(typ, k) {
+			return Target{}, unknownProperty(k, typ)
 		}
 	}
 	switch typ {
@@ -267,7 +286,7 @@ func parseDeviceTarget(v any, strict bool) (Target, error) {
 // parseOfficeTarget validates an officeConfigurationAssignmentTarget: only
 // the group target exists
 // (internal/graph/NOTES.md#office-client-configurations).
-func parseOfficeTarget(v any, strict bool) (Target, error) {
+func parseOfficeTarget(v any, strict bool, ext *famExt) (Target, error) {
 	m, rawType, err := targetMembers(v, "officeConfigurationAssignmentTarget", strict)
 	if err != nil {
 		return Target{}, err
@@ -280,20 +299,28 @@ func parseOfficeTarget(v any, strict bool) (Target, error) {
 	}
 	typ, ok := canonicalType(rawType, []string{TargetOfficeGroup})
 	if !ok {
+		typ, ok = ext.targetType(rawType)
+	}
+	if !ok {
 		return Target{}, odataErr("The type '%s' is not a supported office assignment target type: expected microsoft.graph.officeConfigurationGroupAssignmentTarget.", strings.TrimPrefix(rawType, "#"))
 	}
+	modeled := func(k string) bool { return k == "@odata.type" || (typ == TargetOfficeGroup && k == "groupId") }
+	extra := takeExtra(m, func(k string) bool { return !modeled(k) && ext.targetMember(typ, k) })
 	if strict {
 		for k := range m {
-			if k != "@odata.type" && k != "groupId" {
+			if !modeled(k) && !ext.targetMember(typ, k) {
 				return Target{}, unknownProperty(k, typ)
 			}
 		}
+	}
+	if typ != TargetOfficeGroup {
+		return Target{ODataType: typ, Extra: extra}, nil
 	}
 	g, err := groupIDMember(m, typ)
 	if err != nil {
 		return Target{}, err
 	}
-	return Target{ODataType: typ, GroupID: g}, nil
+	return Target{ODataType: typ, GroupID: g, Extra: extra}, nil
 }
 
 // deviceTargetJSON renders a device target as real Graph does: filter id null
@@ -315,9 +342,13 @@ func deviceTargetJSON(t Target) obj {
 	case TargetConfigMgrColl:
 		o = append(o, kv{"collectionId", t.CollectionID})
 	}
-	return o
+	return appendExtra(o, t.Extra)
 }
 
 func officeTargetJSON(t Target) obj {
-	return obj{{"@odata.type", t.ODataType}, {"groupId", t.GroupID}}
+	o := obj{{"@odata.type", t.ODataType}}
+	if t.ODataType == TargetOfficeGroup {
+		o = append(o, kv{"groupId", t.GroupID})
+	}
+	return appendExtra(o, t.Extra)
 }
