@@ -25,13 +25,14 @@ type ProviderData struct {
 	Clock Clock
 
 	mu      sync.Mutex
-	claims  map[string]*claim  // policyKey -> the authoritative resource that manages it in this plan
-	singles map[string]string  // policyKey -> the ID as the first single-assignment claimant wrote it
-	targets map[string]*claim  // policyKey|targetKey -> the single-assignment resource that manages it in this plan
-	written map[string]*owner  // policyKey -> what creates and updates of this apply wrote (ownership.go)
-	inState map[string]bool    // policyKey|assignment ID: a single-assignment resource of the state holds it (refreshed in this run)
-	readers map[string]*reader // by family
-	refused map[string]bool    // collection|operation: the service has no route for it (internal/graph/NOTES.md#refused-route)
+	claims  map[string]*claim   // policyKey -> the authoritative resource that manages it in this plan
+	singles map[string]string   // policyKey -> the ID as the first single-assignment claimant wrote it
+	targets map[string]*claim   // policyKey|targetKey -> the single-assignment resource that manages it in this plan
+	written map[string]*owner   // policyKey -> what creates and updates of this apply wrote (ownership.go)
+	ledger  map[string]*history // policyKey -> the sets this run's writes went through (ledger.go)
+	inState map[string]bool     // policyKey|assignment ID: a single-assignment resource of the state holds it (refreshed in this run)
+	readers map[string]*reader  // by family
+	refused map[string]bool     // collection|operation: the service has no route for it (internal/graph/NOTES.md#refused-route)
 }
 
 // claim is one resource's claim, in one plan, on a policy (authoritative resources) or on

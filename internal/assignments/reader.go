@@ -62,6 +62,8 @@ type reader struct {
 	listed   map[string]bool               // known entries that came from the listing
 	empty    map[string]bool               // listed with an empty expansion, not yet believed
 	written  map[string]bool               // written in this run: read directly from now on
+	seq      uint64                        // requests started for the family in this run, numbered from 1
+	fetched  map[string]uint64             // known entries: the seq of the request that read them
 	evidence bool                          // some policy was listed with assignments
 	distrust bool                          // the listing answered wrongly or failed
 	next     string                        // the listing's next page; "" before the first
@@ -73,7 +75,11 @@ type reader struct {
 }
 
 type waiter struct {
-	key, id  string
+	key, id string
+	// fresh: only an answer from a request started after the read (seq > after) will do
+	// (Fresh); other reads take any answer of the run.
+	fresh    bool
+	after    uint64
 	deadline time.Time // zero: none
 	done     chan struct{}
 	got      []graph.Assignment
@@ -87,6 +93,7 @@ func newReader(api graph.AssignmentAPI, f graph.Family) *reader {
 		listable: f.ExpandAssignments != graph.ExpandIgnored,
 		asked:    map[string]bool{}, known: map[string][]graph.Assignment{},
 		listed: map[string]bool{}, empty: map[string]bool{}, written: map[string]bool{},
+		fetched: map[string]uint64{},
 	}
 }
 
@@ -95,6 +102,19 @@ func newReader(api graph.AssignmentAPI, f graph.Family) *reader {
 // what to expect (a refresh) can confirm a surprising listed answer with Confirm. Errors
 // are graph.AssignmentAPI.List's; ctx's deadline bounds the wait.
 func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignment, listed bool, err error) {
+	return r.get(ctx, policyID, false)
+}
+
+// Fresh is Get for a decision about to be written (the stale-plan guard, "Graph already
+// holds the plan"): the answer comes from a request started after the call, never from one
+// made earlier in the run (a listing at the start of a long apply can be minutes old).
+// Fresh reads that arrive together still share a batch.
+func (r *reader) Fresh(ctx context.Context, policyID string) ([]graph.Assignment, error) {
+	got, _, err := r.get(ctx, policyID, true)
+	return got, err
+}
+
+func (r *reader) get(ctx context.Context, policyID string, fresh bool) (got []graph.Assignment, listed bool, err error) {
 	key := strings.ToLower(policyID)
 	r.mu.Lock()
 	if r.written[key] {
@@ -106,12 +126,12 @@ func (r *reader) Get(ctx context.Context, policyID string) (got []graph.Assignme
 		r.asked[key] = true
 		r.demand++
 	}
-	if as, ok := r.answerLocked(key); ok {
+	w := &waiter{key: key, id: policyID, done: make(chan struct{}), fresh: fresh, after: r.seq}
+	if as, ok := r.answerForLocked(w); ok {
 		listed = r.listed[key]
 		r.mu.Unlock()
 		return own(as), listed, nil
 	}
-	w := &waiter{key: key, id: policyID, done: make(chan struct{})}
 	if d, ok := ctx.Deadline(); ok {
 		w.deadline = d
 	}
@@ -144,7 +164,8 @@ func (r *reader) Confirm(ctx context.Context, policyID string, listedAnswer []gr
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.spent++
-	r.known[key], r.listed[key] = own(got), false
+	r.seq++
+	r.known[key], r.listed[key], r.fetched[key] = own(got), false, r.seq
 	if !same(got, listedAnswer) && !r.distrust {
 		r.distrust = true
 		tflog.Warn(ctx, "the collection listing with $expand=assignments disagrees with the policy's own assignments; reading policies one by one for the rest of this run",
@@ -167,6 +188,15 @@ func (r *reader) Forget(policyID string) {
 // of strings); a field of reference type would need a deeper copy here.
 func own(as []graph.Assignment) []graph.Assignment {
 	return slices.Clone(as)
+}
+
+// answerForLocked is what the run already knows of w's policy, if w may use it.
+func (r *reader) answerForLocked(w *waiter) ([]graph.Assignment, bool) {
+	as, ok := r.answerLocked(w.key)
+	if !ok || (w.fresh && r.fetched[w.key] <= w.after) {
+		return nil, false
+	}
+	return as, true
 }
 
 // answerLocked is what the run already knows of key, if it may be used (the reader's own
@@ -192,6 +222,8 @@ func (r *reader) run(ctx context.Context) {
 		if r.shouldListLocked() {
 			next := r.next
 			dctx, cancel := r.stepContext(ctx, r.pending)
+			r.seq++
+			seq := r.seq
 			r.mu.Unlock()
 			page, err := r.api.ListPolicies(dctx, next)
 			cancel()
@@ -202,7 +234,7 @@ func (r *reader) run(ctx context.Context) {
 				r.distrust = true
 				tflog.Warn(ctx, "listing the family's policies failed; reading them one by one", map[string]any{"error": err.Error()})
 			} else {
-				r.mergeLocked(page)
+				r.mergeLocked(page, seq)
 			}
 			r.mu.Unlock()
 			continue
@@ -210,6 +242,8 @@ func (r *reader) run(ctx context.Context) {
 		take := r.takeLocked()
 		dctx, cancel := r.stepContext(ctx, take)
 		r.spent++
+		r.seq++
+		seq := r.seq
 		r.mu.Unlock()
 		ids := make([]string, len(take))
 		for i, w := range take {
@@ -220,7 +254,7 @@ func (r *reader) run(ctx context.Context) {
 		r.mu.Lock()
 		for i, w := range take {
 			if results[i].Err == nil {
-				r.known[w.key], r.listed[w.key] = own(results[i].Assignments), false
+				r.known[w.key], r.listed[w.key], r.fetched[w.key] = own(results[i].Assignments), false, seq
 				delete(r.empty, w.key)
 			}
 		}
@@ -254,7 +288,7 @@ func (r *reader) read(ctx context.Context, ids []string) []graph.BatchResult {
 func (r *reader) deliverLocked() {
 	rest := r.pending[:0]
 	for _, w := range r.pending {
-		if as, ok := r.answerLocked(w.key); ok {
+		if as, ok := r.answerForLocked(w); ok {
 			w.got, w.listed = own(as), r.listed[w.key]
 			close(w.done)
 			continue
@@ -276,7 +310,7 @@ func (r *reader) shouldListLocked() bool {
 }
 
 // mergeLocked records a listed page.
-func (r *reader) mergeLocked(page graph.PolicyPage) {
+func (r *reader) mergeLocked(page graph.PolicyPage, seq uint64) {
 	for _, p := range page.Policies {
 		key := strings.ToLower(p.ID)
 		if !p.Complete || r.written[key] {
@@ -285,7 +319,7 @@ func (r *reader) mergeLocked(page graph.PolicyPage) {
 		if _, direct := r.known[key]; direct && !r.listed[key] {
 			continue // read directly in this run already: keep that answer
 		}
-		r.known[key], r.listed[key] = own(p.Assignments), true
+		r.known[key], r.listed[key], r.fetched[key] = own(p.Assignments), true, seq
 		if len(p.Assignments) == 0 {
 			r.empty[key] = true
 		} else {

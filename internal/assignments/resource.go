@@ -228,11 +228,18 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 	if diags.HasError() || client == nil {
 		return false
 	}
-	unlock := lockPolicy(r.f, p.policyID)
+	unlock, lerr := lockPolicy(ctx, r.f, p.policyID)
+	if lerr != nil {
+		addLockError(diags, summary, lerr)
+		return false
+	}
 	defer unlock()
 	// Check the policy exists before changing anything, and learn what it holds: the
 	// resource takes over those assignments, and the plan has warned about them.
-	current, _, err := r.data.reader(r.f).Get(ctx, p.policyID)
+	current, err := r.data.reader(r.f).Fresh(ctx, p.policyID)
+	if err == nil {
+		current, err = r.data.awaitRun(ctx, r.f, client, p.policyID, current)
+	}
 	if err != nil {
 		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed.")
 		return false
@@ -258,6 +265,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 		got = p.elems
 	}
 	r.data.noteWhole(r.f, p.policyID)
+	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(before), r.f.keys(got)), r.f.keys(got))
 	r.setState(ctx, state, identity, p.id, p.policyID, got, diags)
 	r.recordWrite(ctx, private, before, got, diags)
 	return true
@@ -280,15 +288,22 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		return
 	}
 
-	unlock := lockPolicy(r.f, p.policyID)
+	unlock, lerr := lockPolicy(ctx, r.f, p.policyID)
+	if lerr != nil {
+		addLockError(&resp.Diagnostics, summary, lerr)
+		return
+	}
 	defer unlock()
 	// What Graph holds right now, not what the plan assumed: a change made since the plan
 	// must not be overwritten unseen, and a set Graph already holds need not be sent.
-	current, _, err := r.data.reader(r.f).Get(ctx, p.policyID)
+	current, err := r.data.reader(r.f).Fresh(ctx, p.policyID)
 	if err == nil {
 		if last := lastWritten(ctx, req.Private); last != nil {
 			current, err = r.awaitConsistency(ctx, client, p.policyID, last, current)
 		}
+	}
+	if err == nil {
+		current, err = r.data.awaitRun(ctx, r.f, client, p.policyID, current)
 	}
 	if err != nil {
 		r.addGraphError(&resp.Diagnostics, summary, err, p.policyID, "Nothing was changed; the state is as before.")
@@ -321,6 +336,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		return
 	}
 	r.data.noteWhole(r.f, p.policyID)
+	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(now), r.f.keys(got)), r.f.keys(got))
 	resp.State.Raw = req.Plan.Raw.Copy()
 	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
 		resp.Diagnostics.AddError(summary, answerDiffers(missing, extra)+
@@ -487,30 +503,16 @@ func lastWritten(ctx context.Context, p privateGetter) *written {
 }
 
 // awaitConsistency re-reads while Graph still shows the set from before this provider's
-// last write, for at most consistencyWindow after that write: a plan right after an apply
-// must not report Graph's replication lag as drift. Any other answer (the written set, or
-// a change made elsewhere) is taken at once. It polls with backoff.
+// last write (recorded in private state by the previous run), for at most
+// consistencyWindow after that write: a plan right after an apply must not report Graph's
+// replication lag as drift. Any other answer (the written set, or a change made elsewhere)
+// is taken at once. It returns an error when ctx ends first (ledger.go, await).
 func (r *Resource) awaitConsistency(ctx context.Context, client *graph.Client, policyID string, last *written, got []graph.Assignment) ([]graph.Assignment, error) {
 	want, stale := strings.Join(last.Keys, "\n"), strings.Join(last.Before, "\n")
-	deadline := last.At.Add(consistencyWindow)
-	delay := 250 * time.Millisecond
-	for {
-		elems, _ := r.f.reconcile(nil, directOnly(got))
-		seen := strings.Join(r.f.keys(elems), "\n")
-		if seen == want || seen != stale || !r.data.clock().Now().Add(delay).Before(deadline) {
-			return got, nil
-		}
-		tflog.Debug(ctx, "Graph does not show the last write yet; reading again", map[string]any{"policy_id": policyID, "wait": delay.String()})
-		if r.data.clock().Sleep(ctx, delay) != nil {
-			return got, nil
-		}
-		next, err := r.f.api(client).List(ctx, policyID)
-		if err != nil {
-			return next, err
-		}
-		got = next
-		delay = min(delay*2, 5*time.Second)
-	}
+	return r.data.await(ctx, r.f, client, policyID, last.At.Add(consistencyWindow), got, func(as []graph.Assignment) bool {
+		seen := r.f.keySet(as)
+		return seen != want && seen == stale
+	})
 }
 
 func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -524,7 +526,11 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	ctx, cancel := withTimeout(ctx, req.State.GetAttribute, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	pid := policyID.ValueString()
-	unlock := lockPolicy(r.f, pid)
+	unlock, lerr := lockPolicy(ctx, r.f, pid)
+	if lerr != nil {
+		addLockError(&resp.Diagnostics, summary, lerr)
+		return
+	}
 	defer unlock()
 	// A create of this apply may have written the policy first (ownership.go): the
 	// destroy then leaves what it wrote.
@@ -540,6 +546,15 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	}
 	r.data.reader(r.f).Forget(pid)
 	_, err := r.f.api(client).Assign(ctx, pid, keep)
+	if err == nil {
+		// What the state held is gone (and the lag may still show it to a later read).
+		var set setValue
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
+		if !set.IsNull() && !set.IsUnknown() {
+			held, _, _ := elementsFromSet(ctx, set.SetValue)
+			r.data.noteWrite(r.f, pid, minus(r.f.keys(held), r.f.keysOf(keep)), r.f.keysOf(keep))
+		}
+	}
 	if err != nil && !graph.IsNotFound(err) {
 		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, pid)+writeOutcome(err)+
 			"\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed.")

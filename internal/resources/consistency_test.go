@@ -1,0 +1,148 @@
+package resources_test
+
+// Consistent under lag, races and long retries (issue 20): single-assignment resources
+// under several seconds of Graph's read lag, on the injected clock, through the POST route
+// and through the replace-all fallback; a portal change made during a large apply; an
+// assignment member the provider does not model kept through a fallback write.
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/intunetf/terraform-provider-intune/internal/acctest"
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+// Five single-assignment resources on one policy (plus another team's target) under 8 s
+// of read lag: the apply leaves all five and the portal's target (each fallback write
+// built on a read that shows the run's earlier writes), the plan right after it is empty
+// (no phantom create), and destroy removes every one of them (no forgotten destroy).
+func TestAccConsistency_singleResourcesUnderReadLag(t *testing.T) {
+	t.Parallel()
+	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
+		clock := env.UseFakeClock()
+		env.Server.SetReadLag(8 * time.Second)
+		policy := f.newPolicy(env)
+		f.portal(t, env, policy, groupB) // another team's target, assigned long before
+		if err := clock.Sleep(context.Background(), 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		base := clock.Slept()
+		groups := make([]string, 5)
+		for i := range groups {
+			groups[i] = fmt.Sprintf("%08x-0000-4000-8000-0000000000bb", i+1)
+		}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.Factories(),
+			CheckDestroy: func(*terraform.State) error {
+				return f.groups(env, policy, groupB)(nil)
+			},
+			Steps: []resource.TestStep{
+				{
+					Config: f.singles(env, policy, groups...),
+					Check:  f.groups(env, policy, append([]string{groupB}, groups...)...),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				},
+			},
+		})
+		if slept := clock.Slept() - base; slept < 8*time.Second {
+			t.Fatalf("the provider waited %v on the clock, less than the 8 s lag: the test did not meet the lag", slept)
+		}
+	})
+}
+
+// A portal change made while a large apply runs is refused for that policy: the read
+// before each write comes from a request sent after that resource's apply began, not from
+// the collection listing the apply's reader took once 20 policies were asked for.
+//
+// The change is made the moment the apply's reader asks for the listing's second page: the
+// first page is then read (and, before this fix, answers later pre-write reads), and the
+// reader sends one request at a time, so no read of the victim is in flight.
+func TestAccConsistency_portalChangeDuringALargeApplyIsRefused(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	env.Server.SetPageSize(10)
+	f := families(env)[0]
+	const n = 30 // above the reader's listing threshold (20 policies asked for)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = f.newPolicy(env)
+	}
+	blocks := func(groups ...string) string {
+		var b strings.Builder
+		for i, id := range ids {
+			fmt.Fprintf(&b, "%s", kinds[0].block(f, fmt.Sprintf("p%d", i), id, groups...))
+		}
+		return b.String()
+	}
+	cli := env.CLI(t)
+	write(cli, env, blocks(groupA))
+	cli.MustRun("init", "-input=false")
+	cli.MustRun("apply", "-auto-approve", "-input=false")
+	write(cli, env, blocks(groupA, groupB))
+	cli.MustRun("plan", "-input=false", "-out=tfplan")
+
+	var mu sync.Mutex
+	armed, victim := time.Now(), ""
+	collection := "/beta/" + f.collection
+	env.Server.AddFault(emulator.Fault{Count: 1 << 30, Match: func(method, p string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if victim != "" || method != "GET" || p != collection {
+			return false
+		}
+		// A listing request: the first page of this apply's listing is read once a
+		// request for a later one arrives (it carries a skip token).
+		reqs := env.Server.Requests()
+		pages, touched := 0, map[string]bool{}
+		for _, r := range reqs {
+			if r.Time.Before(armed) {
+				continue
+			}
+			if r.Method == "GET" && r.Path == collection {
+				pages++
+			}
+			for _, id := range ids[:10] {
+				if strings.Contains(strings.ToLower(r.Path), strings.ToLower(id)) {
+					touched[id] = true
+				}
+			}
+		}
+		if pages == 0 {
+			return false
+		}
+		for _, id := range ids[:10] {
+			if !touched[id] {
+				victim = id
+				f.portal(t, env, id, groupA, groupC)
+				return false
+			}
+		}
+		return false
+	}})
+	armed = time.Now()
+	out, code := cli.Run("apply", "-input=false", "tfplan")
+	mu.Lock()
+	v := victim
+	mu.Unlock()
+	if v == "" {
+		t.Fatalf("the apply never read a second page of the listing with a first-page policy untouched; the test did not meet its scenario:\n%s", out)
+	}
+	if code == 0 || !regexp.MustCompile(`(?is)`+words(f.name+" "+v+" changed since the plan")).MatchString(out) {
+		t.Fatalf("the apply must refuse %s, changed in the portal during the apply (exit %d):\n%s", v, code, out)
+	}
+	if err := f.groups(env, v, groupA, groupC)(nil); err != nil {
+		t.Fatalf("the portal's change was overwritten: %v", err)
+	}
+}
