@@ -66,23 +66,29 @@ func TestAccConsistency_singleResourcesUnderReadLag(t *testing.T) {
 // before each write comes from a request sent after that resource's apply began, not from
 // the collection listing the apply's reader took once 20 policies were asked for.
 //
-// The change is made the moment the apply's reader asks for the listing's second page: the
-// first page is then read (and, before this fix, answers later pre-write reads), and the
-// reader sends one request at a time, so no read of the victim is in flight.
+// The victim's block depends on the 29 others, so its apply begins after theirs; the change
+// is made when the last of them sends its write, after the apply's listing was read.
 func TestAccConsistency_portalChangeDuringALargeApplyIsRefused(t *testing.T) {
 	t.Parallel()
 	env := acctest.Start(t)
-	env.Server.SetPageSize(10)
 	f := families(env)[0]
 	const n = 30 // above the reader's listing threshold (20 policies asked for)
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = f.newPolicy(env)
 	}
+	victim := ids[n-1]
 	blocks := func(groups ...string) string {
 		var b strings.Builder
+		deps := make([]string, n-1)
 		for i, id := range ids {
-			fmt.Fprintf(&b, "%s", kinds[0].block(f, fmt.Sprintf("p%d", i), id, groups...))
+			block := kinds[0].block(f, fmt.Sprintf("p%d", i), id, groups...)
+			if i == n-1 {
+				block = strings.Replace(block, "\n}\n", "\n  depends_on = ["+strings.Join(deps, ", ")+"]\n}\n", 1)
+			} else {
+				deps[i] = fmt.Sprintf("%s.p%d", f.typeName, i)
+			}
+			b.WriteString(block)
 		}
 		return b.String()
 	}
@@ -94,55 +100,33 @@ func TestAccConsistency_portalChangeDuringALargeApplyIsRefused(t *testing.T) {
 	cli.MustRun("plan", "-input=false", "-out=tfplan")
 
 	var mu sync.Mutex
-	armed, victim := time.Now(), ""
+	posts, changed, listedInApply := 0, false, false
 	collection := "/beta/" + f.collection
 	env.Server.AddFault(emulator.Fault{Count: 1 << 30, Match: func(method, p string) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if victim != "" || method != "GET" || p != collection {
-			return false
-		}
-		// A listing request: the first page of this apply's listing is read once a
-		// request for a later one arrives (it carries a skip token).
-		reqs := env.Server.Requests()
-		pages, touched := 0, map[string]bool{}
-		for _, r := range reqs {
-			if r.Time.Before(armed) {
-				continue
-			}
-			if r.Method == "GET" && r.Path == collection {
-				pages++
-			}
-			for _, id := range ids[:10] {
-				if strings.Contains(strings.ToLower(r.Path), strings.ToLower(id)) {
-					touched[id] = true
-				}
-			}
-		}
-		if pages == 0 {
-			return false
-		}
-		for _, id := range ids[:10] {
-			if !touched[id] {
-				victim = id
-				f.portal(t, env, id, groupA, groupC)
-				return false
+		switch {
+		case method == "GET" && p == collection:
+			listedInApply = true
+		case method == "POST" && strings.HasSuffix(p, "/assign"):
+			posts++
+			if posts == n-1 {
+				f.portal(t, env, victim, groupA, groupC) // an admin assigns group C meanwhile
+				changed = true
 			}
 		}
 		return false
 	}})
-	armed = time.Now()
 	out, code := cli.Run("apply", "-input=false", "tfplan")
 	mu.Lock()
-	v := victim
-	mu.Unlock()
-	if v == "" {
-		t.Fatalf("the apply never read a second page of the listing with a first-page policy untouched; the test did not meet its scenario:\n%s", out)
+	defer mu.Unlock()
+	if !changed || !listedInApply {
+		t.Fatalf("the scenario was not met (portal change made: %v; the apply listed the collection: %v):\n%s", changed, listedInApply, out)
 	}
-	if code == 0 || !regexp.MustCompile(`(?is)`+words(f.name+" "+v+" changed since the plan")).MatchString(out) {
-		t.Fatalf("the apply must refuse %s, changed in the portal during the apply (exit %d):\n%s", v, code, out)
+	if code == 0 || !regexp.MustCompile(`(?is)`+words(f.name+" "+victim+" changed since the plan")).MatchString(out) {
+		t.Fatalf("the apply must refuse %s, changed in the portal during the apply (exit %d):\n%s", victim, code, out)
 	}
-	if err := f.groups(env, v, groupA, groupC)(nil); err != nil {
+	if err := f.groups(env, victim, groupA, groupC)(nil); err != nil {
 		t.Fatalf("the portal's change was overwritten: %v", err)
 	}
 }
