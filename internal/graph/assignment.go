@@ -25,12 +25,23 @@ type Target struct {
 
 // Assignment is one assignment of a policy, the same shape for every policy family.
 // Families without a concept leave its field empty (Office assignments have no source).
+//
+// It holds values only (strings, no pointers, slices or maps): readers hand out shallow
+// copies, which must not share anything.
 type Assignment struct {
 	ID       string
 	Target   Target
 	Source   string
 	SourceID string
 	Intent   string
+	// Raw is the assignment's JSON object as Graph sent it (compacted), members the
+	// fields above do not model included: an unknown target type and its members, newer
+	// assignment members. Every read fills it (List, ListPolicies, ListMany and the
+	// answers of Assign and Create); "" for an assignment the provider
+	// built. Assign sends an assignment with Raw back as Graph sent it, without the
+	// read-only members (NOTES.md#assign); a caller that changes a field of a read
+	// assignment clears Raw, or the fields are sent (Raw no longer describes them).
+	Raw string
 }
 
 // Direct reports whether the assignment was made on the policy itself, rather than
@@ -44,7 +55,9 @@ type AssignmentAPI interface {
 	// List returns every assignment of the policy, following @odata.nextLink to the end.
 	List(ctx context.Context, policyID string) ([]Assignment, error)
 	// Assign replaces the policy's direct assignments with the given set and returns
-	// the set the service now holds.
+	// the set the service now holds. An assignment with Raw goes back as Graph sent it
+	// (without id, source, sourceId, lastModifiedDateTime); one without is written from
+	// its target (NOTES.md#assign).
 	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
 	// ListPolicies reads one page of the family's policies with $expand=assignments
 	// (next "" for the first page, else the previous page's Next).

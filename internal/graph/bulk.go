@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-beta-sdk-go/models/odataerrors"
 )
@@ -63,22 +62,19 @@ func (r rawAssignments) ListPolicies(ctx context.Context, next string) (PolicyPa
 			return PolicyPage{}, fmt.Errorf("listing %s: %w", r.f.CollectionPath, err)
 		}
 	}
+	what := "listing " + r.f.CollectionPath
 	sctx, st := withStatus(ctx)
-	res, err := r.c.adapter.Send(sctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawPolicyPage{}, nil }, errorMapping)
+	res, err := r.c.adapter.SendPrimitive(sctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return PolicyPage{}, requestError(err, ri, st)
 	}
-	page, ok := res.(*rawPolicyPage)
-	if !ok || page == nil {
-		return PolicyPage{}, fmt.Errorf("listing %s: Graph returned no body", r.f.CollectionPath)
+	b, _ := res.([]byte)
+	if len(b) == 0 {
+		return PolicyPage{}, fmt.Errorf("%s: Graph returned no body", what)
 	}
-	out := PolicyPage{Next: page.nextLink}
-	for _, p := range page.value {
-		pa := PolicyAssignments{ID: p.id, Complete: p.expanded && p.next == ""}
-		for _, a := range p.assignments {
-			pa.Assignments = append(pa.Assignments, a.toAssignment())
-		}
-		out.Policies = append(out.Policies, pa)
+	out, err := decodePolicyPage(b)
+	if err != nil {
+		return PolicyPage{}, requestError(fmt.Errorf("%s: reading Graph's answer: %w", what, err), ri, st)
 	}
 	return out, nil
 }
@@ -149,14 +145,14 @@ func (r rawAssignments) ListMany(ctx context.Context, ids []string) ([]BatchResu
 			answered[i-1] = true
 			out[i-1].Err = itemError(it.Status, it.Body, it.Headers, http.MethodGet, r.c.baseURL+req.Requests[i-1].URL)
 		default:
-			coll, err := parseCollection(it.Body)
+			page, err := decodePage(it.Body)
 			if err != nil {
 				continue
 			}
 			answered[i-1] = true
-			out[i-1].Assignments = coll.assignments()
-			if coll.nextLink != "" {
-				rest, _, err := r.follow(ctx, coll.nextLink, "listing assignments of "+id)
+			out[i-1].Assignments = page.assignments
+			if page.nextLink != "" {
+				rest, _, err := r.follow(ctx, page.nextLink, "listing assignments of "+id)
 				out[i-1] = BatchResult{Assignments: append(out[i-1].Assignments, rest...), Err: err}
 			}
 		}
@@ -179,18 +175,18 @@ func (r rawAssignments) follow(ctx context.Context, next, what string) ([]Assign
 		if err != nil {
 			return nil, n - 1, fmt.Errorf("%s: %w", what, err)
 		}
-		coll, err := r.send(ctx, ri, what)
+		page, err := r.send(ctx, ri, what)
 		if err != nil {
 			return nil, n, err
 		}
-		out = append(out, coll.assignments()...)
-		if coll.nextLink == "" {
+		out = append(out, page.assignments...)
+		if page.nextLink == "" {
 			return out, n, nil
 		}
 		if n > 10000 {
 			return nil, n, fmt.Errorf("%s: more than 10000 pages, giving up", what)
 		}
-		next = coll.nextLink
+		next = page.nextLink
 	}
 }
 
@@ -206,22 +202,6 @@ func getURL(link string) (*abs.RequestInformation, error) {
 	ri.Headers.TryAdd("Accept", "application/json")
 	ri.SetUri(*u)
 	return ri, nil
-}
-
-func parseCollection(body []byte) (*rawCollection, error) {
-	node, err := jsonser.NewJsonParseNode(body)
-	if err != nil {
-		return nil, err
-	}
-	v, err := node.GetObjectValue(createRawCollection)
-	if err != nil {
-		return nil, err
-	}
-	coll, ok := v.(*rawCollection)
-	if !ok || coll == nil {
-		return nil, fmt.Errorf("empty body")
-	}
-	return coll, nil
 }
 
 // itemError is a batch item's error answer, typed as a direct request's would be and
@@ -259,60 +239,52 @@ var readBatchKey = abs.RequestOptionKey{Key: "intune.readbatch"}
 
 func (readBatchOption) GetKey() abs.RequestOptionKey { return readBatchKey }
 
-type rawPolicyPage struct {
-	value    []*rawPolicy
-	nextLink string
-}
-
-func (p *rawPolicyPage) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
-	return map[string]func(absser.ParseNode) error{
-		"@odata.nextLink": stringField(&p.nextLink),
-		"value": func(n absser.ParseNode) error {
-			vals, err := n.GetCollectionOfObjectValues(func(absser.ParseNode) (absser.Parsable, error) { return &rawPolicy{}, nil })
-			if err != nil {
-				return err
-			}
-			for _, v := range vals {
-				if rp, ok := v.(*rawPolicy); ok && rp != nil {
-					p.value = append(p.value, rp)
-				}
-			}
-			return nil
-		},
+// decodePolicyPage reads one page of a collection listed with $expand=assignments:
+// {"value": [{"id", "assignments", "assignments@odata.nextLink"}, …], "@odata.nextLink"}.
+// A policy whose answer has no "assignments" member was not expanded; one with a next
+// link was cut (PolicyAssignments.Complete). Each assignment keeps its Raw as in List.
+func decodePolicyPage(body []byte) (PolicyPage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return PolicyPage{}, err
 	}
-}
-
-func (p *rawPolicyPage) Serialize(absser.SerializationWriter) error {
-	return fmt.Errorf("rawPolicyPage is read-only")
-}
-
-type rawPolicy struct {
-	id          string
-	assignments []*rawAssignment
-	expanded    bool
-	next        string
-}
-
-func (p *rawPolicy) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
-	return map[string]func(absser.ParseNode) error{
-		"id":                         stringField(&p.id),
-		"assignments@odata.nextLink": stringField(&p.next),
-		"assignments": func(n absser.ParseNode) error {
-			vals, err := n.GetCollectionOfObjectValues(func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil })
-			if err != nil {
-				return err
-			}
-			p.expanded = true
-			for _, v := range vals {
-				if a, ok := v.(*rawAssignment); ok && a != nil {
-					p.assignments = append(p.assignments, a)
-				}
-			}
-			return nil
-		},
+	if top == nil {
+		return PolicyPage{}, errors.New("the answer is null")
 	}
-}
-
-func (p *rawPolicy) Serialize(absser.SerializationWriter) error {
-	return fmt.Errorf("rawPolicy is read-only")
+	var out PolicyPage
+	if err := stringMember(top, "@odata.nextLink", &out.Next); err != nil {
+		return PolicyPage{}, err
+	}
+	var items []json.RawMessage
+	if v, ok := top["value"]; ok && !isJSONNull(v) {
+		if err := json.Unmarshal(v, &items); err != nil {
+			return PolicyPage{}, fmt.Errorf("value: %w", err)
+		}
+	}
+	for i, it := range items {
+		if isJSONNull(it) {
+			continue
+		}
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(it, &p); err != nil {
+			return PolicyPage{}, fmt.Errorf("value[%d]: %w", i, err)
+		}
+		var pa PolicyAssignments
+		var next string
+		if err := stringMember(p, "id", &pa.ID); err != nil {
+			return PolicyPage{}, fmt.Errorf("value[%d]: %w", i, err)
+		}
+		if err := stringMember(p, "assignments@odata.nextLink", &next); err != nil {
+			return PolicyPage{}, fmt.Errorf("value[%d]: %w", i, err)
+		}
+		list, expanded := p["assignments"]
+		as, err := decodeAssignments(list)
+		if err != nil {
+			return PolicyPage{}, fmt.Errorf("value[%d].assignments: %w", i, err)
+		}
+		pa.Assignments = as
+		pa.Complete = expanded && next == ""
+		out.Policies = append(out.Policies, pa)
+	}
+	return out, nil
 }

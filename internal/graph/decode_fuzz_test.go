@@ -9,8 +9,10 @@ import (
 )
 
 // FuzzDecodeGraphResponses feeds arbitrary bytes to every decoder the provider runs on a
-// Graph answer: the family's page of assignments, the OData error
-// (with Intune's JSON-in-message), and the conversion to the neutral model. None may panic.
+// Graph answer: the family's page of assignments (also as an expanded policy page and as
+// one entity), the OData error (with Intune's JSON-in-message), and the way back: each
+// assignment read, Raw included, is encoded for an assign body. None may panic, and an
+// assignment read back from what it holds must still be described by its Raw.
 // `make fuzz` runs it; `go test` runs the seeds.
 func FuzzDecodeGraphResponses(f *testing.F) {
 	for _, seed := range []string{
@@ -20,6 +22,8 @@ func FuzzDecodeGraphResponses(f *testing.F) {
 		`{"error":{"code":"BadRequest","message":"{\r\n  \"_version\": 3,\r\n  \"Message\": \"An error has occurred - Operation ID (for customer support): 0\"\r\n}","innerError":{"date":"2022-03-15T13:50:50","request-id":"r","client-request-id":"c"}}}`,
 		`{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"2020-08-18T12:51:51","message":"Please retry after","request-id":"94fb","status":"429"},"message":"Please retry again later."}}`,
 		`{"value":{"id":"not-a-list"}}`, `{"value":[null,1,"x",{}]}`, `[]`, `null`, `{"value":[{"target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","deviceAndAppManagementAssignmentFilterType":"sideways"}}]}`,
+		`{"value":[{"id":"p_ou","source":"direct","schedule":{"start":1e400},"target":{"@odata.type":"#microsoft.graph.organizationalUnitAssignmentTarget","organizationalUnitId":"OU=x<&>","assignmentConflictSetting":"replace"}}]}`,
+		`{"value":[{"id":"p1","assignments":[{"id":"a","target":{"@odata.type":"#microsoft.graph.allDevicesAssignmentTarget"}}],"assignments@odata.nextLink":"https://x/y"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -28,11 +32,18 @@ func FuzzDecodeGraphResponses(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if v, err := node.GetObjectValue(createRawCollection); err == nil && v != nil {
-			for _, a := range v.(*rawCollection).value {
-				_ = a.toAssignment()
+		if page, err := decodePage(body); err == nil {
+			for _, a := range page.assignments {
+				if a.Raw != "" && !rawStillDescribes(a) {
+					t.Fatalf("Raw %s does not describe the assignment read from it: %+v", a.Raw, a)
+				}
+				if _, err := encodeAssignBody(DeviceConfigurationsFamily, []Assignment{a}); err != nil {
+					t.Fatalf("encoding %+v: %v", a, err)
+				}
 			}
 		}
+		_, _ = decodePolicyPage(body)
+		_, _ = decodeEntity(body)
 		if v, err := node.GetObjectValue(odataerrors.CreateODataErrorFromDiscriminatorValue); err == nil && v != nil {
 			if e, ok := v.(*odataerrors.ODataError); ok {
 				e.ResponseStatusCode = 400

@@ -26,15 +26,15 @@ func (r rawAssignments) request(method abs.HttpMethod, action, policyID string) 
 
 func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment, error) {
 	what := "listing assignments of " + policyID
-	coll, err := r.send(ctx, r.request(abs.GET, "assignments", policyID), what)
+	page, err := r.send(ctx, r.request(abs.GET, "assignments", policyID), what)
 	if err != nil {
 		return nil, err
 	}
-	out := coll.assignments()
-	if coll.nextLink == "" {
+	out := page.assignments
+	if page.nextLink == "" {
 		return out, nil
 	}
-	rest, _, err := r.follow(ctx, coll.nextLink, what)
+	rest, _, err := r.follow(ctx, page.nextLink, what)
 	if err != nil {
 		return nil, err
 	}
@@ -42,41 +42,49 @@ func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment
 }
 
 func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error) {
-	body := &rawAssignBody{key: r.f.BodyKey, assignments: make([]*rawAssignment, 0, len(assignments))}
-	for _, a := range assignments {
-		t := a.Target
-		body.assignments = append(body.assignments, &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{t}})
+	body, err := encodeAssignBody(r.f, assignments)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the assign request: %w", err)
 	}
 	ri := r.request(abs.POST, "assign", policyID)
 	ri.AddRequestOptions([]abs.RequestOption{idempotentOption{}})
-	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
-		return nil, fmt.Errorf("encoding the assign request: %w", err)
-	}
-	coll, err := r.send(ctx, ri, "assigning "+policyID)
+	ri.SetStreamContentAndContentType(body, "application/json")
+	page, err := r.send(ctx, ri, "assigning "+policyID)
 	if err != nil {
 		return nil, err
 	}
-	return coll.assignments(), nil
+	return page.assignments, nil
 }
 
 // send runs one request whose answer is a page of assignments.
-func (r rawAssignments) send(ctx context.Context, ri *abs.RequestInformation, what string) (*rawCollection, error) {
-	ctx, st := withStatus(ctx)
-	res, err := r.c.adapter.Send(ctx, ri, createRawCollection, errorMapping)
+func (r rawAssignments) send(ctx context.Context, ri *abs.RequestInformation, what string) (assignmentPage, error) {
+	sctx, st := withStatus(ctx)
+	res, err := r.c.adapter.SendPrimitive(sctx, ri, "[]byte", errorMapping)
 	if err != nil {
-		return nil, requestError(err, ri, st)
+		return assignmentPage{}, requestError(err, ri, st)
 	}
-	coll, ok := res.(*rawCollection)
-	if !ok || coll == nil {
-		return nil, fmt.Errorf("%s: Graph returned no body", what)
-	}
-	return coll, nil
+	return r.decodeAnswer(res, ri, st, what)
 }
 
-// The kiota models below cover the assignment shapes of the Intune families (an assignment
-// with id, source, sourceId, intent and a target with group, collection and filter); unknown
-// properties are ignored on read, as the SDK's generated models do, and empty ones are not
-// written.
+// decodeAnswer reads a page of assignments from an answer's body. A body that does not
+// read is an *Error without a status, as kiota's own parse failures were: Graph gave no
+// readable answer, and a write may have been applied.
+func (r rawAssignments) decodeAnswer(res any, ri *abs.RequestInformation, st *statusSeen, what string) (assignmentPage, error) {
+	b, _ := res.([]byte)
+	if len(b) == 0 {
+		return assignmentPage{}, fmt.Errorf("%s: Graph returned no body", what)
+	}
+	page, err := decodePage(b)
+	if err != nil {
+		return assignmentPage{}, requestError(fmt.Errorf("%s: reading Graph's answer: %w", what, err), ri, st)
+	}
+	return page, nil
+}
+
+// The kiota models below read the assignment shapes of the Intune families (an assignment
+// with id, source, sourceId, intent and a target with group, collection and filter) from
+// one item that decodeAssignment cut out of an answer; members they do not know are left
+// to Assignment.Raw. Writes are encodeAssignment's (wire.go).
 
 type rawTarget struct{ Target }
 
@@ -90,22 +98,8 @@ func (t *rawTarget) GetFieldDeserializers() map[string]func(absser.ParseNode) er
 	}
 }
 
-func (t *rawTarget) Serialize(w absser.SerializationWriter) error {
-	for _, f := range []struct{ key, value string }{
-		{"@odata.type", t.ODataType},
-		{"groupId", t.GroupID},
-		{"collectionId", t.CollectionID},
-		{"deviceAndAppManagementAssignmentFilterId", t.FilterID},
-		{"deviceAndAppManagementAssignmentFilterType", t.FilterType},
-	} {
-		if f.value == "" {
-			continue
-		}
-		if err := w.WriteStringValue(f.key, &f.value); err != nil {
-			return err
-		}
-	}
-	return nil
+func (t *rawTarget) Serialize(absser.SerializationWriter) error {
+	return fmt.Errorf("rawTarget is read-only")
 }
 
 type rawAssignment struct {
@@ -133,15 +127,8 @@ func (a *rawAssignment) GetFieldDeserializers() map[string]func(absser.ParseNode
 	}
 }
 
-// Serialize writes what a client may send: the assignment type and the target. The id is
-// server-assigned and source, sourceId are read-only (NOTES.md#assignments).
-func (a *rawAssignment) Serialize(w absser.SerializationWriter) error {
-	if a.odataType != "" {
-		if err := w.WriteStringValue("@odata.type", &a.odataType); err != nil {
-			return err
-		}
-	}
-	return w.WriteObjectValue("target", a.target)
+func (a *rawAssignment) Serialize(absser.SerializationWriter) error {
+	return fmt.Errorf("rawAssignment is read-only")
 }
 
 func (a *rawAssignment) toAssignment() Assignment {
@@ -152,60 +139,6 @@ func (a *rawAssignment) toAssignment() Assignment {
 		out.Target.FilterID, out.Target.FilterType = normalizeFilter(out.Target.FilterID, out.Target.FilterType)
 	}
 	return out
-}
-
-type rawAssignBody struct {
-	key         string
-	assignments []*rawAssignment
-}
-
-func (b *rawAssignBody) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
-	return map[string]func(absser.ParseNode) error{}
-}
-
-func (b *rawAssignBody) Serialize(w absser.SerializationWriter) error {
-	items := make([]absser.Parsable, len(b.assignments))
-	for i, a := range b.assignments {
-		items[i] = a
-	}
-	return w.WriteCollectionOfObjectValues(b.key, items)
-}
-
-type rawCollection struct {
-	value    []*rawAssignment
-	nextLink string
-}
-
-func createRawCollection(absser.ParseNode) (absser.Parsable, error) { return &rawCollection{}, nil }
-
-func (c *rawCollection) GetFieldDeserializers() map[string]func(absser.ParseNode) error {
-	return map[string]func(absser.ParseNode) error{
-		"@odata.nextLink": stringField(&c.nextLink),
-		"value": func(n absser.ParseNode) error {
-			vals, err := n.GetCollectionOfObjectValues(func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil })
-			if err != nil {
-				return err
-			}
-			for _, v := range vals {
-				if a, ok := v.(*rawAssignment); ok && a != nil {
-					c.value = append(c.value, a)
-				}
-			}
-			return nil
-		},
-	}
-}
-
-func (c *rawCollection) assignments() []Assignment {
-	out := make([]Assignment, 0, len(c.value))
-	for _, a := range c.value {
-		out = append(out, a.toAssignment())
-	}
-	return out
-}
-
-func (c *rawCollection) Serialize(absser.SerializationWriter) error {
-	return fmt.Errorf("rawCollection is read-only")
 }
 
 func stringField(dst *string) func(absser.ParseNode) error {
@@ -224,21 +157,26 @@ func stringField(dst *string) func(absser.ParseNode) error {
 // it. Where the service has no route for it (NOTES.md#refused-route), the error is one for
 // which IsRouteRefused is true, and nothing was created.
 func (r rawAssignments) Create(ctx context.Context, policyID string, a Assignment) (Assignment, error) {
-	body := &rawAssignment{odataType: r.f.AssignmentODataType, target: &rawTarget{a.Target}}
-	ri := r.request(abs.POST, "assignments", policyID)
-	if err := ri.SetContentFromParsable(ctx, r.c.adapter, "application/json", body); err != nil {
+	body, err := encodeAssignment(r.f, a)
+	if err != nil {
 		return Assignment{}, fmt.Errorf("encoding the assignment: %w", err)
 	}
-	ctx, st := withStatus(ctx)
-	res, err := r.c.adapter.Send(ctx, ri, func(absser.ParseNode) (absser.Parsable, error) { return &rawAssignment{}, nil }, errorMapping)
+	ri := r.request(abs.POST, "assignments", policyID)
+	ri.SetStreamContentAndContentType(body, "application/json")
+	sctx, st := withStatus(ctx)
+	res, err := r.c.adapter.SendPrimitive(sctx, ri, "[]byte", errorMapping)
 	if err != nil {
 		return Assignment{}, requestError(err, ri, st)
 	}
-	got, ok := res.(*rawAssignment)
-	if !ok || got == nil {
+	b, _ := res.([]byte)
+	if len(b) == 0 {
 		return Assignment{}, fmt.Errorf("creating an assignment of %s: Graph returned no body", policyID)
 	}
-	return got.toAssignment(), nil
+	got, err := decodeEntity(b)
+	if err != nil {
+		return Assignment{}, requestError(fmt.Errorf("creating an assignment of %s: reading Graph's answer: %w", policyID, err), ri, st)
+	}
+	return got, nil
 }
 
 // Delete removes one assignment with DELETE {collection}/{policyId}/assignments/{id}
