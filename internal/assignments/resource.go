@@ -255,20 +255,29 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 			"The policy had direct assignments that the configuration does not list; they were removed: "+
 				orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
 	}
-	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
-		// A create that returns an error with a state taints the resource, and the next
-		// apply would replace it (unassign everything, then assign again). Record the plan
-		// instead, warn, and let the next refresh read what Graph really holds: the plan
-		// after it shows the difference as an in-place update.
-		diags.AddWarning(summary, answerDiffers(missing, extra)+
-			"\n\nThe next terraform plan reads the policy again and shows the difference as an update.")
-		got = p.elems
-	}
 	r.data.noteWhole(r.f, p.policyID)
 	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(before), r.f.keys(got)), r.f.keys(got))
-	r.setState(ctx, state, identity, p.id, p.policyID, got, diags)
 	r.recordWrite(ctx, private, before, got, diags)
+	r.setState(ctx, state, identity, p.id, p.policyID, r.settle(summary, p.elems, got, diags), diags)
 	return true
+}
+
+// settle is the one rule for what a write records when Graph's answer differs from the
+// plan (Create and Update alike): the state records the plan, a warning names the
+// difference, and the next refresh reads what Graph holds, so the plan after it shows the
+// difference as an in-place update. Recording the answer instead would break Terraform's
+// rule that an apply produces the planned values ("Provider produced inconsistent result"),
+// and an error would taint a new resource (the next apply would replace it: unassign
+// everything, then assign again). What Graph answered goes to the ledger and private state
+// (recordWrite), so the next read is compared with the truth, not with the plan.
+func (r *Resource) settle(summary string, plan, got []element, diags *diag.Diagnostics) []element {
+	missing, extra := r.f.difference(plan, got), r.f.difference(got, plan)
+	if len(missing)+len(extra) == 0 {
+		return got // Graph's answer, in the plan's spelling (reconcile)
+	}
+	diags.AddWarning(summary, answerDiffers(missing, extra)+
+		"\n\nThe state records the plan; the next terraform plan reads the policy again and shows the difference as an update.")
+	return plan
 }
 
 func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -337,13 +346,9 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	}
 	r.data.noteWhole(r.f, p.policyID)
 	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(now), r.f.keys(got)), r.f.keys(got))
-	resp.State.Raw = req.Plan.Raw.Copy()
-	if missing, extra := r.f.difference(p.elems, got), r.f.difference(got, p.elems); len(missing)+len(extra) > 0 {
-		resp.Diagnostics.AddError(summary, answerDiffers(missing, extra)+
-			"\n\nThe state records what Graph answered; run terraform plan to see the difference.")
-	}
-	r.setState(ctx, &resp.State, resp.Identity, p.id, p.policyID, got, &resp.Diagnostics)
 	r.recordWrite(ctx, resp.Private, now, got, &resp.Diagnostics)
+	resp.State.Raw = req.Plan.Raw.Copy()
+	r.setState(ctx, &resp.State, resp.Identity, p.id, p.policyID, r.settle(summary, p.elems, got, &resp.Diagnostics), &resp.Diagnostics)
 }
 
 // planned is a plan read for a write: the policy, the state's `id` as planned (unknown on

@@ -130,3 +130,42 @@ func TestAccConsistency_portalChangeDuringALargeApplyIsRefused(t *testing.T) {
 		t.Fatalf("the portal's change was overwritten: %v", err)
 	}
 }
+
+// Only Graph's "not found" for the policy means gone: with graph_endpoint pointing at a
+// path that is not Graph (a 404 without Graph's ResourceNotFound), refresh and destroy fail
+// naming the URL, and the state keeps both resources; with the endpoint fixed, the plan is
+// empty and destroy removes what they made.
+func TestAccConsistency_aWrongRouteIsNotAPolicyGone(t *testing.T) {
+	t.Parallel()
+	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
+		cli := env.CLI(t)
+		policy := f.newPolicy(env)
+		blocks := kinds[0].block(f, "all", policy, groupA) + kinds[1].block(f, "one", f.newPolicy(env), groupB)
+		write(cli, env, blocks)
+		cli.MustRun("init", "-input=false")
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		wrong := strings.Replace(acctest.RequiredProviders()+env.ProviderConfig(), fmt.Sprintf("graph_endpoint = %q", env.Server.URL()),
+			fmt.Sprintf("graph_endpoint = %q", env.Server.URL()+"/not-graph"), 1)
+		if !strings.Contains(wrong, "/not-graph") {
+			t.Fatal("the test could not point graph_endpoint elsewhere")
+		}
+		cli.Write("main.tf", wrong+blocks)
+		for _, args := range [][]string{
+			{"plan", "-input=false"},
+			{"apply", "-refresh-only", "-auto-approve", "-input=false"},
+			{"destroy", "-auto-approve", "-input=false"},
+		} {
+			out, code := cli.Run(args...)
+			if code == 0 || !strings.Contains(out, "/not-graph") {
+				t.Fatalf("terraform %s with a wrong graph_endpoint must fail naming the URL (exit %d):\n%s", args[0], code, out)
+			}
+		}
+		if out := cli.MustRun("state", "list"); strings.Count(out, "\n") != 2 {
+			t.Fatalf("the state lost resources to a wrong route:\n%s", out)
+		}
+		write(cli, env, blocks)
+		planIsEmpty(t, cli)
+		cli.MustRun("destroy", "-auto-approve", "-input=false")
+		expect(t, f.holds(env, policy))
+	})
+}
