@@ -71,6 +71,10 @@ func (ft *fakeTenant) Assign(context.Context, string, []graph.Assignment) ([]gra
 	return nil, fmt.Errorf("not used")
 }
 
+func (ft *fakeTenant) AssignBuilt(context.Context, string, func(context.Context) ([]graph.Assignment, error)) ([]graph.Assignment, error) {
+	return nil, fmt.Errorf("not used")
+}
+
 func (ft *fakeTenant) Create(context.Context, string, graph.Assignment) (graph.Assignment, error) {
 	return graph.Assignment{}, fmt.Errorf("not used")
 }

@@ -37,7 +37,7 @@ type Assignment struct {
 	// Raw is the assignment's JSON object as Graph sent it (compacted), members the
 	// fields above do not model included: an unknown target type and its members, newer
 	// assignment members. Every read fills it (List, ListPolicies, ListMany and the
-	// answers of Assign and Create); "" for an assignment the provider
+	// answers of Assign, AssignBuilt and Create); "" for an assignment the provider
 	// built. Assign sends an assignment with Raw back as Graph sent it, without the
 	// read-only members (NOTES.md#assign); a caller that changes a field of a read
 	// assignment clears Raw, or the fields are sent (Raw no longer describes them).
@@ -59,6 +59,33 @@ type AssignmentAPI interface {
 	// (without id, source, sourceId, lastModifiedDateTime); one without is written from
 	// its target (NOTES.md#assign).
 	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
+	// AssignBuilt is Assign with a body built for each attempt: POST {collection}/{id}/assign
+	// with {"<body key>": build's set}, answered with the set the service now holds
+	// (Raw filled, as Assign's answer).
+	//
+	// build is called right before each attempt is sent: after the client's pacer has
+	// granted the write (NOTES.md#throttling), which can take minutes under throttling,
+	// and again before every retry. A read-modify-write does its read in build (a List
+	// of the policy, paced as a read; the pacer holds no lock, so this cannot deadlock),
+	// so no attempt carries a set read before a wait. build gets AssignBuilt's ctx and
+	// returns the complete direct set to send (nil or empty clears it), serialized as
+	// Assign does. Since an attempt answered 5xx or cut off may have been applied,
+	// build must make the set from what its read shows, not append blindly (an
+	// assignment it adds may already be there).
+	//
+	// Retries are Assign's: 429, 503 and 504 after Retry-After (seconds, rounded up) or
+	// a backoff, dropped connections, as long as ctx's deadline allows (10 attempts
+	// without one). Errors:
+	//   - build failing before the first attempt: build's error itself, unchanged;
+	//     nothing was sent.
+	//   - build failing before a retry: a *NotSentError with Reason NotSentBuild,
+	//     Attempts tries sent (the last answered LastStatus), MaybeApplied when one of
+	//     them may have been applied, and Err (errors.Is/As reach build's error).
+	//   - the pacer's wait passing ctx's deadline: a *NotSentError with Reason
+	//     NotSentPacing (build was not called for that attempt); a retry's wait doing
+	//     so: Reason NotSentRetryWait.
+	//   - Graph's answer: as Assign (*Error, IsNotFound).
+	AssignBuilt(ctx context.Context, policyID string, build func(ctx context.Context) ([]Assignment, error)) ([]Assignment, error)
 	// ListPolicies reads one page of the family's policies with $expand=assignments
 	// (next "" for the first page, else the previous page's Next).
 	ListPolicies(ctx context.Context, next string) (PolicyPage, error)

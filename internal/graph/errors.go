@@ -128,6 +128,9 @@ const (
 	// NotSentRetryWait: Graph asked the client to wait (429 Retry-After, or a 5xx) and
 	// the operation's deadline came before the next try.
 	NotSentRetryWait
+	// NotSentBuild: the body of the next try of a write made per attempt
+	// (AssignmentAPI.AssignBuilt) could not be built; Err is the builder's error.
+	NotSentBuild
 )
 
 // NotSentError is a request that the client gave up on before Graph answered it for
@@ -147,6 +150,8 @@ func (e *NotSentError) Error() string {
 	switch e.Reason {
 	case NotSentPacing:
 		return fmt.Sprintf("request not sent: waiting for the provider's request pacing would pass the operation's deadline (%v)", e.Err)
+	case NotSentBuild:
+		return fmt.Sprintf("request not retried: building the body of try %d failed after HTTP %d: %v", e.Attempts+1, e.LastStatus, e.Err)
 	default:
 		return fmt.Sprintf("request not retried: the operation's deadline came while waiting to retry after HTTP %d (%v)", e.LastStatus, e.Err)
 	}
@@ -168,6 +173,9 @@ func (e *NotSentError) Details() string {
 			fmt.Fprintf(&b, "Graph answered HTTP %d to %d earlier tries, and the next try was never sent: waiting for a free "+
 				"slot under the provider's request pacing (rate_limit) would have passed this operation's timeout.", e.LastStatus, e.Attempts)
 		}
+	case NotSentBuild:
+		fmt.Fprintf(&b, "Graph answered HTTP %d to %d earlier tries of this write, and the next try was never sent: "+
+			"reading the policy's current assignments to build it failed: %v", e.LastStatus, e.Attempts, e.Err)
 	default:
 		fmt.Fprintf(&b, "Graph answered HTTP %d and asked the provider to wait before trying again; this operation's "+
 			"timeout ended before the next try (%d tries sent).", e.LastStatus, e.Attempts)
@@ -177,6 +185,11 @@ func (e *NotSentError) Details() string {
 			"terraform plan shows what the service holds.")
 	} else if isWrite(e.Method) {
 		b.WriteString("\n\nNothing was changed in Intune.")
+	}
+	// A failed read says nothing about timeouts or pacing, unless it ran out of time itself.
+	var inner *NotSentError
+	if e.Reason == NotSentBuild && !errors.As(e.Err, &inner) && !errors.Is(e.Err, context.DeadlineExceeded) {
+		return b.String()
 	}
 	example := `timeouts { update = "45m" }`
 	if !isWrite(e.Method) {

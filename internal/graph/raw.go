@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
@@ -50,6 +51,47 @@ func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments
 	ri.AddRequestOptions([]abs.RequestOption{idempotentOption{}})
 	ri.SetStreamContentAndContentType(body, "application/json")
 	page, err := r.send(ctx, ri, "assigning "+policyID)
+	if err != nil {
+		return nil, err
+	}
+	return page.assignments, nil
+}
+
+// AssignBuilt is Assign with a body made for each attempt; see AssignmentAPI.AssignBuilt.
+// The resilience middleware calls the option's build once the pacer has granted the
+// attempt (builtBodyOption); build gets this call's ctx, not the request's, whose values
+// (the option itself, the status recorder) must not reach the reads build makes.
+func (r rawAssignments) AssignBuilt(ctx context.Context, policyID string, build func(context.Context) ([]Assignment, error)) ([]Assignment, error) {
+	if build == nil {
+		return nil, fmt.Errorf("assigning %s: no body builder", policyID)
+	}
+	ri := r.request(abs.POST, "assign", policyID)
+	// No content: the middleware sets the body it builds. Were it ever bypassed, an empty
+	// POST is a 400 that changes nothing, where a placeholder body could clear the set.
+	ri.Headers.TryAdd("Content-Type", "application/json")
+	ri.AddRequestOptions([]abs.RequestOption{idempotentOption{}, &builtBodyOption{build: func() ([]byte, error) {
+		as, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return encodeAssignBody(r.f, as)
+	}}})
+	what := "assigning " + policyID
+	sctx, st := withStatus(ctx)
+	res, err := r.c.adapter.SendPrimitive(sctx, ri, "[]byte", errorMapping)
+	if err != nil {
+		// A build failure is reported as itself, before requestError could mistake an
+		// error of build's own reads for this request's.
+		var ns *NotSentError
+		if errors.As(err, &ns) && ns.Reason == NotSentBuild {
+			if ns.Attempts == 0 {
+				return nil, ns.Err
+			}
+			return nil, ns
+		}
+		return nil, requestError(err, ri, st)
+	}
+	page, err := r.decodeAnswer(res, ri, st, what)
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,16 @@ var idempotentKey = abs.RequestOptionKey{Key: "intune.idempotent"}
 
 func (idempotentOption) GetKey() abs.RequestOptionKey { return idempotentKey }
 
+// builtBodyOption carries the body builder of AssignBuilt: the middleware calls build
+// for every attempt, after the pacer has granted it, and sends what it returns.
+type builtBodyOption struct {
+	build func() ([]byte, error)
+}
+
+var builtBodyKey = abs.RequestOptionKey{Key: "intune.builtbody"}
+
+func (*builtBodyOption) GetKey() abs.RequestOptionKey { return builtBodyKey }
+
 func isWrite(method string) bool {
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
@@ -173,15 +183,30 @@ func (m *resilience) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	uncertain := false
 	lastStatus := 0
 	called := time.Now()
+	built, _ := ctx.Value(builtBodyKey).(*builtBodyOption)
 	for attempt := 1; ; attempt++ {
 		if err := m.pacer.wait(ctx, write, cost); err != nil {
 			return nil, &NotSentError{Reason: NotSentPacing, Method: req.Method, Attempts: attempt - 1,
 				LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
 		}
+		// A built body is made now, after the pacer's grant and again for every retry, so
+		// that no attempt carries a set read before a long wait (AssignBuilt). Its reads
+		// go through this middleware on their own and are paced as reads. The pacer is a
+		// set of token buckets, not a lock: this request holds nothing while build runs,
+		// so the nested reads cannot deadlock with it; they only take their own turn
+		// (the write's request token was already taken above).
+		if built != nil {
+			b, err := built.build()
+			if err != nil {
+				return nil, &NotSentError{Reason: NotSentBuild, Method: req.Method, Attempts: attempt - 1,
+					LastStatus: lastStatus, MaybeApplied: uncertain, Err: err}
+			}
+			body = b
+		}
 		// Each attempt gets its own copy: later middleware (compression) rewrites the
 		// request's body and headers in place.
 		try := req.Clone(ctx)
-		if body != nil {
+		if body := body; body != nil {
 			try.Body = io.NopCloser(bytes.NewReader(body))
 			try.ContentLength = int64(len(body))
 			try.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

@@ -37,8 +37,8 @@ func extraJSON(t *testing.T, as []emulator.Assignment) string {
 }
 
 // The single-assignment fallback: read the policy's set, add one, send it all with
-// /assign. The other tools' assignments must come back exactly as they were, and every
-// read keeps them whole in Raw.
+// /assign. The other tools' assignments must come back exactly as they were, through
+// Assign and AssignBuilt, and every read keeps them whole in Raw.
 func TestOthersAssignmentsSurviveTheFallbackWrite(t *testing.T) {
 	srv := start(t, emulator.Config{})
 	c := newClient(t, srv, emulator.DefaultClientID, emulator.DefaultClientSecret)
@@ -78,6 +78,20 @@ func TestOthersAssignmentsSurviveTheFallbackWrite(t *testing.T) {
 	}
 	if answer[0].Raw != listed[0].Raw || answer[1].Raw != listed[1].Raw {
 		t.Fatalf("Assign answered\n%s\n%s\nwant what was read", answer[0].Raw, answer[1].Raw)
+	}
+
+	// The same through AssignBuilt, whose build reads the set itself.
+	mine2 := graph.Assignment{Target: graph.Target{ODataType: graph.ODataAllDevicesTarget}}
+	_, err = api.AssignBuilt(ctx, policy, func(ctx context.Context) ([]graph.Assignment, error) {
+		cur, err := api.List(ctx, policy)
+		return append(cur, mine2), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ = srv.DeviceConfigurationAssignments(policy)
+	if len(after) != 4 || extraJSON(t, after[:2]) != extraJSON(t, before) {
+		t.Fatalf("after AssignBuilt the emulator holds\n%s\nwant the others' assignments as they were\n%s", extraJSON(t, after), extraJSON(t, before))
 	}
 
 	// A single create answers the entity: its Raw is the assignment, not the answer.
