@@ -69,27 +69,35 @@ func (r *SingleResource) awaitOwn(ctx context.Context, client *graph.Client, pid
 var errNothingToSend = errors.New("nothing to send")
 
 // rewrite is the replace-all fallback for a service without the single-assignment routes
-// (internal/graph/NOTES.md#refused-route): it reads the policy's assignments, lets change
-// build the whole direct set to send from them (the other assignments exactly as Graph
-// sent them), and sends it with the assign action. The caller holds the policy's lock.
-// It returns the direct set read (before), the body sent and Graph's answer; an error from
-// change (errNothingToSend included) means nothing was sent.
+// (internal/graph/NOTES.md#refused-route). Right before each attempt of the assign action
+// (after the client's pacer granted the write, and again before every retry:
+// graph.AssignmentAPI.AssignBuilt) it reads the policy's assignments, through the run's
+// ledger, and lets change build the whole direct set to send from them; the other
+// assignments go back exactly as Graph sent them (graph.Assignment.Raw, every member
+// included). retry tells change that an earlier attempt was sent and may have been applied.
+// The caller holds the policy's lock. It returns the last body built and Graph's answer; an
+// error of change (errNothingToSend included; errors.Is finds it) means that attempt was
+// not sent.
 func (r *SingleResource) rewrite(ctx context.Context, client *graph.Client, pid string,
-	change func(direct []graph.Assignment) ([]graph.Assignment, error)) (before, body, answer []graph.Assignment, err error) {
+	change func(direct []graph.Assignment, retry bool) ([]graph.Assignment, error)) (body, answer []graph.Assignment, err error) {
 	api := r.f.api(client)
-	current, err := api.List(ctx, pid)
-	if err == nil {
-		current, err = r.data.awaitRun(ctx, r.f, client, pid, current)
-	}
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	before = directOnly(current)
-	if body, err = change(append([]graph.Assignment(nil), before...)); err != nil {
-		return before, nil, nil, err
-	}
-	answer, err = api.Assign(ctx, pid, body)
-	return before, body, answer, err
+	attempts := 0
+	answer, err = api.AssignBuilt(ctx, pid, func(ctx context.Context) ([]graph.Assignment, error) {
+		current, err := api.List(ctx, pid)
+		if err == nil {
+			current, err = r.data.awaitRun(ctx, r.f, client, pid, current)
+		}
+		if err != nil {
+			return nil, err
+		}
+		attempts++
+		b, err := change(directOnly(current), attempts > 1)
+		if err == nil {
+			body = b
+		}
+		return b, err
+	})
+	return body, answer, err
 }
 
 // confirmKept reads the policy after a replace-all write of body (already noted in the
@@ -191,7 +199,10 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 	}
 	// The service has no route for a single create: the policy's direct assignments, as
 	// Graph sent them, plus this one, through the replace-all assign action.
-	_, body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment) ([]graph.Assignment, error) {
+	body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, retry bool) ([]graph.Assignment, error) {
+		if _, there := r.f.findByKey(direct, e); there && retry {
+			return direct, nil // an earlier attempt was applied after all
+		}
 		if err := already(direct); err != nil {
 			return nil, err
 		}
@@ -309,7 +320,7 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 	r.data.reader(r.f).Forget(pid)
 	last := lastSingleWritten(ctx, req.Private)
 	var was element
-	_, body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment) ([]graph.Assignment, error) {
+	body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, _ bool) ([]graph.Assignment, error) {
 		idx := -1
 		for i, c := range direct {
 			if strings.EqualFold(c.ID, assignmentID.ValueString()) {
@@ -327,9 +338,11 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 				}
 			}
 		}
-		if idx < 0 {
+		if idx < 0 && !resp.Diagnostics.HasError() {
 			resp.Diagnostics.AddError(summary, fmt.Sprintf("Assignment %s is no longer on the policy (it was removed outside Terraform "+
 				"after the plan). Nothing was sent to Graph and the state is as before; run terraform plan to create it again.", assignmentID.ValueString()))
+		}
+		if idx < 0 {
 			return nil, errNothingToSend
 		}
 		was, _ = r.f.fromGraph(direct[idx])
@@ -405,7 +418,7 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		r.data.setRouteRefused(r.f, "delete")
 	}
 	last := lastSingleWritten(ctx, req.Private)
-	_, body, _, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment) ([]graph.Assignment, error) {
+	body, _, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, _ bool) ([]graph.Assignment, error) {
 		if _, ok := r.f.findByKey(direct, e); !ok && last != nil {
 			// Created by the last run and not visible yet: wait for it, or it would stay.
 			if seen, werr := r.awaitOwn(ctx, client, pid, e, last, direct); werr == nil {

@@ -7,8 +7,10 @@ package resources_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -168,4 +170,75 @@ func TestAccConsistency_aWrongRouteIsNotAPolicyGone(t *testing.T) {
 		cli.MustRun("destroy", "-auto-approve", "-input=false")
 		expect(t, f.holds(env, policy))
 	})
+}
+
+// The replace-all fallback never drops what it does not own: another tool's assignments
+// with a target type the provider does not model (with its own members) and with newer
+// members (a schedule, a priority, settings) go back exactly as Graph sent them, through a
+// single-assignment create, an update of its filter and its destroy.
+func TestAccConsistency_fallbackKeepsMembersItDoesNotModel(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	env.Server.SetAssignmentsPostUnsupported(true)
+	f := families(env)[0]
+	policy := f.newPolicy(env)
+	others := []emulator.Assignment{
+		{Target: emulator.Target{ODataType: "#microsoft.graph.organizationalUnitAssignmentTarget", Extra: map[string]any{
+			"organizationalUnitId": "OU=Paris,DC=contoso,DC=com", "assignmentConflictSetting": "replace"}},
+			Extra: map[string]any{"schedule": map[string]any{"startDateTime": "2030-01-01T00:00:00Z", "weight": 1.5}}},
+		{Target: emulator.Target{ODataType: emulator.TargetGroup, GroupID: groupB, Extra: map[string]any{"priority": 3}},
+			Extra: map[string]any{"settings": map[string]any{"notifications": "hideAll"}}},
+	}
+	mustSet(t, f.set(env, policy, others))
+	want := canonical(t, others)
+	kept := func(*terraform.State) error {
+		as, _ := env.Server.DeviceConfigurationAssignments(policy)
+		var got []emulator.Assignment
+		for _, a := range as {
+			if a.Target.GroupID != groupA {
+				a.ID, a.Source, a.SourceID, a.Intent = "", "", "", ""
+				got = append(got, a)
+			}
+		}
+		if g := canonical(t, got); g != want {
+			return fmt.Errorf("the other assignments changed:\n  got  %s\n  want %s", g, want)
+		}
+		return nil
+	}
+	one := func(filter string) string {
+		cfg := f.singles(env, policy, groupA)
+		if filter != "" {
+			i := strings.LastIndex(cfg, "\n}")
+			cfg = cfg[:i] + fmt.Sprintf("\n  filter_id = %q\n  filter_type = \"include\"", filter) + cfg[i:]
+		}
+		return cfg
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		CheckDestroy:             kept,
+		Steps: []resource.TestStep{
+			{Config: one(""), Check: kept},
+			{Config: one(filter2), Check: kept},
+		},
+	})
+}
+
+// canonical is the assignments as sorted canonical JSON, for comparing what Graph holds.
+func canonical(t *testing.T, as []emulator.Assignment) string {
+	t.Helper()
+	out := make([]string, len(as))
+	for i, a := range as {
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		b, _ = json.Marshal(v)
+		out[i] = string(b)
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
