@@ -219,7 +219,8 @@ func rawStillDescribes(a Assignment) bool {
 	return again == a
 }
 
-// wireTarget and wireAssignment are what the provider writes for an assignment it built:
+// wireTarget and wireAssignment are what the provider writes for an assignment it built
+// (wireTarget has Target's fields, with their wire names):
 // the assignment type (Family.AssignmentODataType) and the target's non-empty members,
 // in this order (NOTES.md#assignments: clients send only the target).
 type wireTarget struct {
@@ -263,10 +264,9 @@ func encodeAssignment(f Family, a Assignment) (json.RawMessage, error) {
 			return writeObject(kept), nil
 		}
 	}
-	t := a.Target
-	return json.Marshal(wireAssignment{ODataType: f.AssignmentODataType, Target: wireTarget{
-		ODataType: t.ODataType, GroupID: t.GroupID, CollectionID: t.CollectionID, FilterID: t.FilterID, FilterType: t.FilterType,
-	}})
+	// A conversion, not a literal: a field added to Target fails to compile here until
+	// it is decided whether clients may write it.
+	return json.Marshal(wireAssignment{ODataType: f.AssignmentODataType, Target: wireTarget(a.Target)})
 }
 
 // encodeAssignBody is f's assign body: {"<BodyKey>": [assignment, …]}, in the given
