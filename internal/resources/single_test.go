@@ -67,6 +67,9 @@ func singleModes(t *testing.T, test func(t *testing.T, env *acctest.Env, f famil
 func TestAccSingle_lifecycle(t *testing.T) {
 	t.Parallel()
 	singleModes(t, func(t *testing.T, env *acctest.Env, f family) {
+		// A target missing right after the resource created it may be Graph's read lag:
+		// the refresh reads again for up to a minute after the write, on this clock.
+		env.UseFakeClock()
 		policy := f.newPolicy(env)
 		f.portal(t, env, policy, groupB) // someone else's target
 		addr := f.singleType() + ".g0"
