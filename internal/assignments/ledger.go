@@ -117,7 +117,8 @@ func (d *ProviderData) awaitRun(ctx context.Context, f *Family, client *graph.Cl
 }
 
 // await re-reads policyID while waitFor(answer) holds and the clock is before deadline,
-// polling with backoff from 250 ms up to 5 s. The last answer is returned when the deadline
+// polling with backoff from 250 ms up to 2 s (Graph's lag is usually a few seconds: a
+// longer step would mostly add to the wait). The last answer is returned when the deadline
 // passes; an error wrapping ctx's error when ctx ends first.
 func (d *ProviderData) await(ctx context.Context, f *Family, client *graph.Client, policyID string, deadline time.Time,
 	got []graph.Assignment, waitFor func([]graph.Assignment) bool) ([]graph.Assignment, error) {
@@ -132,7 +133,7 @@ func (d *ProviderData) await(ctx context.Context, f *Family, client *graph.Clien
 			return nil, err
 		}
 		got = next
-		delay = min(delay*2, 5*time.Second)
+		delay = min(delay*2, 2*time.Second)
 	}
 	return got, nil
 }

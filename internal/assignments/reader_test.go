@@ -275,6 +275,18 @@ func TestReaderUnderLoadHandsOutAnswersNoCallerCanChange(t *testing.T) {
 	ft := newFakeTenant(400)
 	ft.width = 4
 	rd := newReader(ft, graph.Family{ExpandAssignments: graph.ExpandMayTruncate})
+	// The first request waits until the first wave of readers is waiting: then more than
+	// listFrom policies were asked for, so the listing path is taken whatever the load on
+	// the machine (without this, a starved scheduler can let reads finish one by one).
+	var first atomic.Bool
+	ft.before = func() {
+		if first.Swap(true) {
+			return
+		}
+		for rd.waiting.Load() < parallelism {
+			time.Sleep(20 * time.Microsecond)
+		}
+	}
 	same := func(a, b []graph.Assignment) bool { return slices.Equal(a, b) }
 	sem := make(chan struct{}, parallelism)
 	var wg sync.WaitGroup

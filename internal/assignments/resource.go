@@ -144,7 +144,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	defer cancel()
 	current, _, err := r.data.reader(r.f).Get(ctx, id)
 	if graph.IsNotFound(err) {
-		r.f.warnPolicyGone(&resp.Diagnostics, summary, err, id)
+		r.f.warnPolicyGone(&resp.Diagnostics, err, id)
 		return
 	}
 	if err != nil {
@@ -571,8 +571,8 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 // which a resource whose policy was deleted is planned as a create, and an error there
 // would make the destroy (and plan -destroy) impossible. The apply's create fails before
 // sending anything, with the same explanation.
-func (f *Family) warnPolicyGone(diags *diag.Diagnostics, summary string, err error, policyID string) {
-	diags.AddAttributeWarning(path.Root(f.PolicyIDAttribute), summary, errorDetail(err, f, policyID)+
+func (f *Family) warnPolicyGone(diags *diag.Diagnostics, err error, policyID string) {
+	diags.AddAttributeWarning(path.Root(f.PolicyIDAttribute), fmt.Sprintf("%s %s does not exist", upperFirst(f.PolicyNoun), policyID), errorDetail(err, f, policyID)+
 		"\n\nNothing was changed: the plan only reads the policy. An apply of this plan will fail for this resource "+
 		"without sending anything; destroy, plan -refresh-only and removing the block work as usual.")
 }

@@ -159,9 +159,10 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	first, ok := r.data.claimTarget(r.f, id, r.f.targetKey(e), req.Config.Raw, !req.State.Raw.IsNull(), priorAssignment.ValueString())
 	if !ok {
 		resp.Diagnostics.AddAttributeError(path.Root(r.f.targetAttributeName()), fmt.Sprintf("Two %s resources for one target of %s %s", r.f.singleType(), r.f.PolicyNoun, id),
-			fmt.Sprintf("Another %s resource in this configuration already manages the assignment of %s %s to %s (its %s is written %q; "+
-				"IDs compare without regard to case, and a target's filter is not part of it: Graph keeps one assignment per target). "+
-				"The two would create the same assignment twice and delete each other's. Nothing was sent to Graph.\n\n"+
+			fmt.Sprintf("Another %s resource in this configuration already manages the assignment of %s %s to %s (the other "+
+				"resource's %s is written %q; IDs compare without regard to case, and a target's filter is not part of it: Graph keeps "+
+				"one assignment per target). The two would create the same assignment twice and delete each other's. Nothing was "+
+				"written to Graph.\n\n"+
 				"Keep one resource per target: remove one of the two blocks, or, if one of them is being renamed, use a moved block.",
 				r.f.singleType(), r.f.PolicyNoun, id, r.f.describe(e), r.f.PolicyIDAttribute, first.spelled))
 		return
@@ -176,7 +177,7 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	summary := fmt.Sprintf("Planning an assignment of %s %s", r.f.PolicyNoun, id)
 	current, _, err := r.data.reader(r.f).Get(ctx, id)
 	if graph.IsNotFound(err) {
-		r.f.warnPolicyGone(&resp.Diagnostics, summary, err, id)
+		r.f.warnPolicyGone(&resp.Diagnostics, err, id)
 		return
 	}
 	if err != nil {

@@ -174,10 +174,9 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 		return nil
 	}
 	if !r.data.routeRefused(r.f, "create") {
+		// The route adds one assignment and sends nothing else, so this read only checks
+		// for the target: it need not wait for the run's earlier writes to show.
 		current, err := api.List(ctx, pid)
-		if err == nil {
-			current, err = r.data.awaitRun(ctx, r.f, client, pid, current)
-		}
 		if err != nil {
 			r.f.addGraphErrorTo(diags, summary, err, pid, "Nothing was changed.")
 			return graph.Assignment{}, false

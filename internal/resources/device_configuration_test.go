@@ -282,8 +282,9 @@ func TestAccDeviceFamilyAssignments_deletedPolicyFailsTheApplyBeforeAnyWrite(t *
 				},
 				{
 					// The policy is restored with the same ID and an assignment made in the
-					// portal. The failed plan saved nothing, so the resource is still in the
-					// state: the plan updates it in place.
+					// portal. The refresh of the failed apply dropped the resource from the
+					// state, so the plan creates it again (and warns that it replaces the
+					// portal's assignment).
 					PreConfig: func() {
 						f.restore(env, policy)
 						mustSet(t, f.set(env, policy, []emulator.Assignment{
@@ -292,7 +293,7 @@ func TestAccDeviceFamilyAssignments_deletedPolicyFailsTheApplyBeforeAnyWrite(t *
 					},
 					Config: cfg,
 					ConfigPlanChecks: resource.ConfigPlanChecks{
-						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(f.addr(), plancheck.ResourceActionUpdate)},
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(f.addr(), plancheck.ResourceActionCreate)},
 						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 					Check: f.direct(env, policy, "groupAssignmentTarget "+groupA),
