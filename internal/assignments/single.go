@@ -262,10 +262,8 @@ func (f *Family) findByKey(as []graph.Assignment, e element) (graph.Assignment, 
 }
 
 func findByID(as []graph.Assignment, id string) (graph.Assignment, bool) {
-	for _, a := range as {
-		if strings.EqualFold(a.ID, id) {
-			return a, true
-		}
+	if i := indexByID(as, id); i >= 0 {
+		return as[i], true
 	}
 	return graph.Assignment{}, false
 }

@@ -320,21 +320,12 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 	last := lastSingleWritten(ctx, req.Private)
 	var was element
 	body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, _ bool) ([]graph.Assignment, error) {
-		idx := -1
-		for i, c := range direct {
-			if strings.EqualFold(c.ID, assignmentID.ValueString()) {
-				idx = i
-			}
-		}
+		idx := indexByID(direct, assignmentID.ValueString())
 		if idx < 0 && last != nil {
 			// The last run's write may not show yet: the resource knows what it made.
 			if seen, werr := r.awaitOwn(ctx, client, pid, prior, last, direct); werr == nil {
 				direct = directOnly(seen)
-				for i, c := range direct {
-					if strings.EqualFold(c.ID, assignmentID.ValueString()) {
-						idx = i
-					}
-				}
+				idx = indexByID(direct, assignmentID.ValueString())
 			}
 		}
 		if idx < 0 && !resp.Diagnostics.HasError() {
@@ -447,4 +438,15 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		removed()
 		r.confirmKept(ctx, client, summary, pid, body, &resp.Diagnostics)
 	}
+}
+
+// indexByID is the index of the assignment with the given ID in as (IDs compare without
+// regard to case), or -1.
+func indexByID(as []graph.Assignment, id string) int {
+	for i, a := range as {
+		if strings.EqualFold(a.ID, id) {
+			return i
+		}
+	}
+	return -1
 }
