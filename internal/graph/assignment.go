@@ -57,7 +57,10 @@ type AssignmentAPI interface {
 	// Assign replaces the policy's direct assignments with the given set and returns
 	// the set the service now holds. An assignment with Raw goes back as Graph sent it
 	// (without id, source, sourceId, lastModifiedDateTime); one without is written from
-	// its target (NOTES.md#assign).
+	// its target (NOTES.md#assign). The request is POST {collection}/{id}/{assign action}
+	// (Family.AssignAction). A family whose action answers 204 (Family.AssignNoContent)
+	// returns a nil set: the caller reads it back. A family without the action
+	// (Family.PerAssignment) gets an error and nothing is sent.
 	Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error)
 	// AssignBuilt is Assign with a body built for each attempt: POST {collection}/{id}/assign
 	// with {"<body key>": build's set}, answered with the set the service now holds

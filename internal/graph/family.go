@@ -10,6 +10,9 @@ const (
 	ODataConfigMgrCollectionTarget = "#microsoft.graph.configurationManagerCollectionAssignmentTarget"
 	// ODataOfficeGroupTarget is the only target type of Office client configurations.
 	ODataOfficeGroupTarget = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
+	// ODataCloudPCGroupTarget is the only target type of Cloud PC provisioning policies
+	// and user settings (NOTES.md#families-beyond-the-first-five; graph-families.md §25).
+	ODataCloudPCGroupTarget = "#microsoft.graph.cloudPcManagementGroupAssignmentTarget"
 )
 
 // Expand says how a collection answers $expand=assignments
@@ -58,6 +61,34 @@ type Family struct {
 	PageSize int
 	// ExpandAssignments is how $expand=assignments behaves on the collection.
 	ExpandAssignments Expand
+
+	// AssignAction is the assign action's path below a policy; "" means "assign". Some
+	// collections route it only through a type cast, e.g. mobileAppConfigurations'
+	// "microsoft.graph.managedDeviceMobileAppConfiguration/assign" (the plain path is
+	// refused: graph-families.md G3).
+	AssignAction string
+	// AssignNoContent: the assign action answers 204 No Content, without the set
+	// (graph-families.md G1). Assign and AssignBuilt then return a nil set and no error;
+	// the caller reads the assignments back to learn what the service holds.
+	AssignNoContent bool
+	// PerAssignment: the family has no replace-all write for groups (graph-families.md
+	// G4: Autopilot deployment profiles, terms and conditions). An assignment is added
+	// with POST …/assignments (201 and the entity) and removed with
+	// DELETE …/assignments/{id} (204), one per call; Assign and AssignBuilt refuse it.
+	PerAssignment bool
+	// PolicySetItems: the family's policies can be policy-set items although their
+	// assignments carry no source (graph-families.md G8), so a read cannot tell the
+	// assignments a policy set made from direct ones. Membership is read from
+	// /deviceAppManagement/policySets (Client.PolicySetMemberships).
+	PolicySetItems bool
+}
+
+// assignAction is the path of f's assign action below a policy.
+func (f Family) assignAction() string {
+	if f.AssignAction == "" {
+		return "assign"
+	}
+	return f.AssignAction
 }
 
 // DeviceConfigurationsFamily is /deviceManagement/deviceConfigurations, every derived type

@@ -43,18 +43,31 @@ func (r rawAssignments) List(ctx context.Context, policyID string) ([]Assignment
 }
 
 func (r rawAssignments) Assign(ctx context.Context, policyID string, assignments []Assignment) ([]Assignment, error) {
+	if r.f.PerAssignment {
+		return nil, errPerAssignment(policyID)
+	}
 	body, err := encodeAssignBody(r.f, assignments)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the assign request: %w", err)
 	}
-	ri := r.request(abs.POST, "assign", policyID)
+	ri := r.request(abs.POST, r.f.assignAction(), policyID)
 	ri.AddRequestOptions([]abs.RequestOption{idempotentOption{}})
 	ri.SetStreamContentAndContentType(body, "application/json")
+	if r.f.AssignNoContent {
+		ctx, st := withStatus(ctx)
+		return nil, requestError(r.c.adapter.SendNoContent(ctx, ri, errorMapping), ri, st)
+	}
 	page, err := r.send(ctx, ri, "assigning "+policyID)
 	if err != nil {
 		return nil, err
 	}
 	return page.assignments, nil
+}
+
+// errPerAssignment: f has no assign action for groups; the caller adds and removes one
+// assignment at a time (Family.PerAssignment). Nothing was sent.
+func errPerAssignment(policyID string) error {
+	return fmt.Errorf("assigning %s: the family has no replace-all assign action (Family.PerAssignment); nothing was sent", policyID)
 }
 
 // AssignBuilt is Assign with a body made for each attempt; see AssignmentAPI.AssignBuilt.
@@ -65,7 +78,10 @@ func (r rawAssignments) AssignBuilt(ctx context.Context, policyID string, build 
 	if build == nil {
 		return nil, fmt.Errorf("assigning %s: no body builder", policyID)
 	}
-	ri := r.request(abs.POST, "assign", policyID)
+	if r.f.PerAssignment {
+		return nil, errPerAssignment(policyID)
+	}
+	ri := r.request(abs.POST, r.f.assignAction(), policyID)
 	// No content: the middleware sets the body it builds. Were it ever bypassed, an empty
 	// POST is a 400 that changes nothing, where a placeholder body could clear the set.
 	ri.Headers.TryAdd("Content-Type", "application/json")
@@ -90,6 +106,9 @@ func (r rawAssignments) AssignBuilt(ctx context.Context, policyID string, build 
 			return nil, ns
 		}
 		return nil, requestError(err, ri, st)
+	}
+	if r.f.AssignNoContent {
+		return nil, nil // 204: the caller reads the set back (Family.AssignNoContent)
 	}
 	page, err := r.decodeAnswer(res, ri, st, what)
 	if err != nil {
