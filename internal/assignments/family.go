@@ -37,6 +37,10 @@ type Family struct {
 	Graph             graph.Family // every Graph fact of the family: paths, body key, sources...
 	Targets           []TargetKind
 	Filters           bool // targets may carry an assignment filter
+	// FilterKind is the assignmentFilterManagementType the family's filters must have:
+	// FilterKindDevices ("" means it too) or FilterKindApps (app protection and managed-app
+	// configuration, graph-families.md G7). A known filter of the other kind fails the plan.
+	FilterKind string
 
 	// Lookups: the policies' name property ("" for displayName; settings-catalog policies
 	// have "name"), whether they have derived types worth showing (odata_type), and

@@ -33,6 +33,7 @@ type ProviderData struct {
 	inState map[string]bool     // policyKey|assignment ID: a single-assignment resource of the state holds it (refreshed in this run)
 	readers map[string]*reader  // by family
 	refused map[string]bool     // collection|operation: the service has no route for it (internal/graph/NOTES.md#refused-route)
+	cache   runCache            // the plan-time checks' reads (plancheck.go)
 }
 
 // claim is one resource's claim, in one plan, on a policy (authoritative resources) or on

@@ -123,6 +123,10 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			return
 		}
 	}
+	r.checkPlannedWrite(ctx, req, resp, id)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	// A new policy ID replaces the resource: for that policy the plan is a create.
 	creating := req.State.Raw.IsNull()
 	if !creating {
@@ -174,6 +178,57 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			"To keep them, list them in assignments, or adopt the policy's current assignments first with an import block "+
 			"(import { to = %s.<name>, id = %q }) or terraform import %s.<name> %s, then plan again.",
 			will, strings.Join(removed, "\n  "), r.f.resourceType(), id, r.f.resourceType(), id))
+}
+
+// checkPlannedWrite runs the plan-time checks that need Graph on what the plan will write:
+// the kind of each filter the plan adds (Family.FilterKind), and, when the plan writes at
+// all, that no policy set holds a policy whose assignments have no source
+// (Family.guardsPolicySets). Each costs one read per run at most (plancheck.go); a plan
+// that writes nothing reads nothing.
+func (r *Resource) checkPlannedWrite(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, policyID string) {
+	if r.data == nil || r.data.Client == nil {
+		return
+	}
+	var planSet, priorSet setValue
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("assignments"), &planSet)...)
+	var prior []element
+	samePolicy := false
+	if !req.State.Raw.IsNull() {
+		var priorID types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(r.f.PolicyIDAttribute), &priorID)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
+		samePolicy = strings.EqualFold(priorID.ValueString(), policyID)
+		if samePolicy && !priorSet.IsNull() && !priorSet.IsUnknown() {
+			prior, _, _ = elementsFromSet(ctx, priorSet.SetValue)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	writes := !samePolicy || planSet.IsUnknown()
+	if !planSet.IsUnknown() && !planSet.IsNull() {
+		planned, objs, d := elementsFromSet(ctx, planSet.SetValue)
+		resp.Diagnostics.Append(d...)
+		if d.HasError() {
+			return
+		}
+		writes = writes || !r.f.sameSet(prior, planned)
+		held := map[string]bool{}
+		for _, k := range r.f.keys(prior) {
+			held[k] = true
+		}
+		var added []element
+		var addedObjs []types.Object
+		for i, e := range planned {
+			if !held[r.f.key(e)] {
+				added, addedObjs = append(added, e), append(addedObjs, objs[i])
+			}
+		}
+		r.f.checkFilterKinds(ctx, r.data, added, func(i int) path.Path { return path.Root("assignments").AtSetValue(addedObjs[i]) }, &resp.Diagnostics)
+	}
+	if writes {
+		r.f.refuseInPolicySet(ctx, r.data, policyID, &resp.Diagnostics)
+	}
 }
 
 // noteSpellingOnly warns, on an update, when the only change is the letter case of IDs:
@@ -246,8 +301,12 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 	}
 	before, _ := r.f.reconcile(nil, directOnly(current))
 	replaced := r.f.difference(before, p.elems)
-	got, ok := r.assign(ctx, client, summary, p, diags)
-	if !ok {
+	got, ok := r.assign(ctx, client, summary, p, current, true, diags)
+	if !ok || diags.HasError() {
+		// Nothing recorded, also after a per-assignment write that stopped part-way: state
+		// from a failed create would taint the resource, and the next apply would remove
+		// what was applied only to add it again. The next plan shows the create again, and
+		// its apply adds only what Graph does not hold yet (write.go).
 		return false
 	}
 	if len(replaced) > 0 {
@@ -340,7 +399,15 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 				orNone(r.f.difference(now, prior)), orNone(r.f.difference(prior, now))))
 		return
 	}
-	got, ok := r.assign(ctx, client, summary, p, &resp.Diagnostics)
+	got, ok := r.assign(ctx, client, summary, p, current, false, &resp.Diagnostics)
+	if ok && resp.Diagnostics.HasError() {
+		// A per-assignment write stopped part-way: the state holds what Graph holds, so
+		// the next plan shows the rest.
+		r.data.noteWhole(r.f, p.policyID)
+		r.recordWrite(ctx, resp.Private, now, got, &resp.Diagnostics)
+		r.setState(ctx, &resp.State, resp.Identity, p.id, p.policyID, got, &resp.Diagnostics)
+		return
+	}
 	if !ok {
 		return
 	}
@@ -381,9 +448,26 @@ func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Di
 // assign sends the planned set with the replace-all assign action and returns what Graph
 // answered, reconciled with the plan's spelling. ok is false after an error diagnostic;
 // Graph then answered with an error and applied nothing (or, without an answer, may have).
-func (r *Resource) assign(ctx context.Context, client *graph.Client, summary string, p planned, diags *diag.Diagnostics) ([]element, bool) {
+//
+// An element Graph already holds (current, read fresh under the policy's lock) is sent back
+// as Graph sent it (graph.Assignment.Raw): members the provider does not model, such as a
+// Cloud PC target's Frontline allotment or settings other tools set, survive a rewrite of
+// the set.
+func (r *Resource) assign(ctx context.Context, client *graph.Client, summary string, p planned, current []graph.Assignment, creating bool, diags *diag.Diagnostics) ([]element, bool) {
+	held := map[string]graph.Assignment{}
+	for _, a := range directOnly(current) {
+		if k := r.f.keyOf(a); k != "" {
+			if _, dup := held[k]; !dup {
+				held[k] = a
+			}
+		}
+	}
 	desired := make([]graph.Assignment, 0, len(p.elems))
 	for _, e := range p.elems {
+		if a, ok := held[r.f.key(e)]; ok {
+			desired = append(desired, a)
+			continue
+		}
 		a, err := r.f.toGraph(e)
 		if err != nil {
 			diags.AddAttributeError(path.Root("assignments"), summary,
@@ -393,7 +477,14 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 		desired = append(desired, a)
 	}
 	r.data.reader(r.f).Forget(p.policyID)
-	got, err := r.f.api(client).Assign(ctx, p.policyID, desired)
+	got, err := r.data.write(ctx, r.f, client, p.policyID, desired)
+	var pe *partialWriteError
+	if errors.As(err, &pe) {
+		// Part of a per-assignment write was applied: the caller records what Graph holds.
+		diags.AddError(summary, pe.Details()+"\n\n"+pe.outcome(creating))
+		held, _ := r.f.reconcile(p.elems, directOnly(pe.Held))
+		return held, pe.ReadErr == nil && pe.Held != nil
+	}
 	if err != nil {
 		detail := errorDetail(err, r.f, p.policyID) + writeOutcome(err)
 		if i := r.f.blame(err, p.elems); i >= 0 {
@@ -413,6 +504,10 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 // answer of 4xx means Graph refused and applied nothing; a 5xx leaves it open. Errors
 // without an answer (NotSentError, a dropped connection) say it in their own details.
 func writeOutcome(err error) string {
+	var pe *partialWriteError
+	if errors.As(err, &pe) {
+		return "" // its details say what was applied
+	}
 	var ge *graph.Error
 	if !errors.As(err, &ge) || ge.StatusCode == 0 {
 		return ""
@@ -549,8 +644,28 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		keep = o.targets
 		resp.Diagnostics.AddWarning(summary, fmt.Sprintf("The policy's other direct assignments were removed, but not these: %s.", o.keptBy(r.f)))
 	}
+	if r.f.guardsPolicySets() {
+		// Clearing the set would also remove what a policy set assigned, which reads as
+		// direct here (graph-families.md G8): for a policy in a set, send nothing.
+		sets, err := r.data.policySetsHolding(ctx, pid)
+		if err != nil {
+			resp.Diagnostics.AddError(summary, fmt.Sprintf("Before removing the assignments of %s %s the provider checks that no policy set "+
+				"holds it (its assignments carry no source, so a policy set's could not be told apart). That read failed: %s\n\n"+
+				"Nothing was sent to Graph and the resource stays in the state. Grant DeviceManagementApps.Read.All if it is missing "+
+				"and run the destroy again, or forget the resource without touching Intune with a removed block "+
+				"(removed { from = <address>, lifecycle { destroy = false } }).", r.f.PolicyNoun, pid, errorDetail(err, r.f, pid)))
+			return
+		}
+		if sets != "" {
+			resp.Diagnostics.AddWarning(summary, fmt.Sprintf("Nothing was sent to Graph: %s %s is an item of the policy set %s, and its "+
+				"assignments carry no source, so the ones the policy set made cannot be told apart from direct ones (graph-families.md G8). "+
+				"This resource is only removed from the state; remove any direct assignments you no longer want in the Intune portal, "+
+				"or with %s resources.", r.f.PolicyNoun, pid, sets, r.f.singleType()))
+			return
+		}
+	}
 	r.data.reader(r.f).Forget(pid)
-	_, err := r.f.api(client).Assign(ctx, pid, keep)
+	_, err := r.data.write(ctx, r.f, client, pid, keep)
 	if err == nil {
 		// What the state held is gone (and the lag may still show it to a later read).
 		var set setValue

@@ -167,6 +167,20 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 				r.f.singleType(), r.f.PolicyNoun, id, r.f.describe(e), r.f.PolicyIDAttribute, first.spelled))
 		return
 	}
+	// A filter the plan adds or changes must be of the family's kind (plancheck.go).
+	if r.data.Client != nil {
+		changed := req.State.Raw.IsNull()
+		if !changed {
+			prior := r.f.elementFrom(ctx, req.State.GetAttribute, &resp.Diagnostics)
+			changed = r.f.key(prior) != r.f.key(e)
+		}
+		if changed {
+			r.f.checkFilterKinds(ctx, r.data, []element{e}, func(int) path.Path { return path.Empty() }, &resp.Diagnostics)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+		}
+	}
 	if !req.State.Raw.IsNull() || r.data.Client == nil {
 		return
 	}

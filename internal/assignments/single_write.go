@@ -97,6 +97,10 @@ func (r *SingleResource) rewrite(ctx context.Context, client *graph.Client, pid 
 		}
 		return b, err
 	})
+	if err == nil && r.f.Graph.AssignNoContent {
+		// Answered 204 without the set (graph-families.md G1): read it back.
+		answer, err = r.data.readBack(ctx, r.f, client, pid, body)
+	}
 	return body, answer, err
 }
 
