@@ -4,6 +4,7 @@
 package assignments
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/intunetf/terraform-provider-intune/internal/graph"
@@ -49,8 +50,82 @@ type Family struct {
 	NoODataType  bool
 	LookupExtra  []LookupAttr
 
+	// Permission is the Graph application permission that reads the family's policies
+	// (lookups and docs); "" means DeviceManagementConfiguration.Read.All.
+	Permission string
+
+	// Descriptions for the docs; "" derives one from the family's data
+	// (resourceDescription, dataSourceDescription).
 	ResourceDescription   string
 	DataSourceDescription string
+}
+
+// permission is the Graph permission that reads the family's policies.
+func (f *Family) permission() string {
+	if f.Permission == "" {
+		return "DeviceManagementConfiguration.Read.All"
+	}
+	return f.Permission
+}
+
+// WriteMode says in words how the family's writes reach Graph, for the docs.
+func (f *Family) WriteMode() string {
+	switch {
+	case f.Graph.PerAssignment:
+		return "per assignment (`POST …/assignments`, `DELETE …/assignments/{id}`)"
+	case f.Graph.AssignAction != "":
+		return "replace-all `" + f.Graph.AssignAction + "`" + map[bool]string{true: ", answered 204 and read back"}[f.Graph.AssignNoContent]
+	case f.Graph.AssignNoContent:
+		return "replace-all `assign`, answered 204 and read back"
+	default:
+		return "replace-all `assign`, answered with the set"
+	}
+}
+
+// resourceDescription is ResourceDescription, or one derived from the family's data.
+func (f *Family) resourceDescription() string {
+	if f.ResourceDescription != "" {
+		return f.ResourceDescription
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Manages the direct assignments of one Intune %s (`%s`). The resource is authoritative: ", f.PolicyNoun, f.Graph.CollectionPath)
+	switch {
+	case f.Graph.PerAssignment:
+		b.WriteString("Graph has no replace-all action for this family's groups, so create and update add and remove one assignment " +
+			"at a time (`POST …/assignments`, `DELETE …/assignments/{id}`), adds first. Such a write is not atomic: if a call fails " +
+			"part-way, the error lists what was applied and what was not, the state records what Graph holds, and the next plan shows the rest. ")
+	default:
+		action := "`assign`"
+		if f.Graph.AssignAction != "" {
+			action = "`assign` (routed only as `…/{id}/" + f.Graph.AssignAction + "`)"
+		}
+		fmt.Fprintf(&b, "create and update send the whole set with Graph's replace-all %s action", action)
+		if f.Graph.AssignNoContent {
+			b.WriteString(", which answers 204 No Content, so the provider reads the set back to record what Graph holds")
+		}
+		b.WriteString(". ")
+	}
+	b.WriteString("Assignments made elsewhere show as drift and are removed on the next apply. Destroying the resource removes every " +
+		"direct assignment and leaves the " + f.PolicyNoun + " itself in place.")
+	switch {
+	case f.sources():
+		b.WriteString(" Assignments inherited from policy sets are left alone.")
+	case f.guardsPolicySets():
+		b.WriteString(" Its assignments carry no `source`, so those a policy set made cannot be told apart from direct ones: the plan " +
+			"refuses to manage a " + f.PolicyNoun + " that belongs to a policy set (use `" + f.singleType() + "`), and a destroy sends nothing for one.")
+	}
+	return b.String()
+}
+
+// dataSourceDescription is DataSourceDescription, or one derived from the family's data.
+func (f *Family) dataSourceDescription() string {
+	if f.DataSourceDescription != "" {
+		return f.DataSourceDescription
+	}
+	if f.sources() {
+		return "Lists every assignment of one Intune " + f.PolicyNoun + ", including those inherited from policy sets."
+	}
+	return "Lists every assignment of one Intune " + f.PolicyNoun + "."
 }
 
 // sources: assignments have source/sourceId; only direct ones are managed.

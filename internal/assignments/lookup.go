@@ -50,7 +50,7 @@ func (f *Family) Lookup() *Lookup {
 		TypeSuffix: single, PluralSuffix: pluralOf(single), ListAttr: "policies", Noun: f.PolicyNoun,
 		Collection: graph.Collection{Path: f.Graph.CollectionPath, NameProperty: f.NameProperty},
 		ODataType:  !f.NoODataType, Extra: f.LookupExtra,
-		Permission: "DeviceManagementConfiguration.Read.All",
+		Permission: f.permission(),
 	}
 	for _, e := range f.LookupExtra {
 		l.Collection.Props = append(l.Collection.Props, e.Property)
@@ -58,8 +58,12 @@ func (f *Family) Lookup() *Lookup {
 	return l
 }
 
-// pluralOf is the English plural of a type stem: policy -> policies.
+// pluralOf is the English plural of a type stem: policy -> policies. A stem that is
+// already plural (terms_and_conditions) takes "_list", so the two lookups differ.
 func pluralOf(stem string) string {
+	if strings.HasSuffix(stem, "s") {
+		return stem + "_list"
+	}
 	if strings.HasSuffix(stem, "y") {
 		return strings.TrimSuffix(stem, "y") + "ies"
 	}

@@ -179,3 +179,16 @@ func (f *Family) refuseInPolicySet(ctx context.Context, d *ProviderData, policyI
 			"Use %s (one resource per target), which adds and removes only its own assignment, or remove the policy from the "+
 			"policy set first.", upperFirst(f.PolicyNoun), policyID, sets, f.singleType()))
 }
+
+// PolicySetGuard reports that the authoritative resource refuses a policy in a policy set
+// (its assignments carry no source: graph-families.md G8), for the docs.
+func (f *Family) PolicySetGuard() bool { return f.guardsPolicySets() }
+
+// FilterManagementType is the assignmentFilterManagementType the family's filters must
+// have ("devices" or "apps"), or "" when it takes no filters, for the docs.
+func (f *Family) FilterManagementType() string {
+	if !f.Filters {
+		return ""
+	}
+	return f.filterKind()
+}

@@ -98,7 +98,7 @@ func (f *Family) targetAttributes() map[string]schema.Attribute {
 func (f *Family) resourceSchema() schema.Schema {
 	attrs := f.targetAttributes()
 	return schema.Schema{
-		MarkdownDescription: f.ResourceDescription,
+		MarkdownDescription: f.resourceDescription(),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
 		},
@@ -156,7 +156,7 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 		attrs[attrSourceID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "ID of the policy (direct) or policy set the assignment comes from."}
 	}
 	return dschema.Schema{
-		MarkdownDescription: f.DataSourceDescription,
+		MarkdownDescription: f.dataSourceDescription(),
 		Blocks: map[string]dschema.Block{
 			"timeouts": dstimeouts.Block(context.Background()),
 		},
