@@ -39,6 +39,9 @@ func (s *Server) SetAssignmentsPostUnsupported(on bool, families ...string) {
 // assignmentsPostUnrouted reports whether a POST to f's {id}/assignments is
 // not routed under the current rule.
 func (s *Server) assignmentsPostUnrouted(f *policyFamily) bool {
+	if f != nil && f.assignPostRefused {
+		return true // [OBS] G10: never routed
+	}
 	s.mu.Lock()
 	rule := s.assignPost
 	s.mu.Unlock()
@@ -47,6 +50,9 @@ func (s *Server) assignmentsPostUnrouted(f *policyFamily) bool {
 	}
 	fams := rule.families
 	if len(fams) == 0 {
+		if f.assignPostUnverified {
+			return true
+		}
 		fams = defaultAssignmentsPostUnsupportedFamilies
 	}
 	for _, p := range fams {
@@ -74,6 +80,12 @@ func normCollectionPath(p string) string {
 //
 //	{"error":{"code":"No method match route template","message":"No OData route exists that match template ~/singleton/navigation/key/navigation with http verb POST for request /DeviceConfiguration/StatelessDeviceConfigurationFEService/deviceManagement/deviceConfigurations('<id>')/assignments.","innerError":{...}}}
 func (c *reqCtx) assignmentsPostNotRouted(rt *route) {
+	c.routeNotMatched(rt, "POST "+rt.family().path+"/{id}/assignments is not routed (Config.AssignmentsPostUnsupported, internal/graph/NOTES.md#refused-route); use /assign")
+}
+
+// routeNotMatched is the gateway's 400 for a path it has no route for, in the
+// form of assignmentsPostNotRouted; reason goes to X-Emulator-Reason.
+func (c *reqCtx) routeNotMatched(rt *route, reason string) {
 	f := rt.family()
 	svc := f.fefService
 	if i := strings.IndexByte(svc, '/'); i > 0 {
@@ -84,8 +96,7 @@ func (c *reqCtx) assignmentsPostNotRouted(rt *route) {
 		svc = head + svc[i:]
 	}
 	msg := fmt.Sprintf("No OData route exists that match template %s with http verb %s for request /%s%s.", rt.template, c.r.Method, svc, rt.internalPath())
-	c.graphError(http.StatusBadRequest, "No method match route template", msg,
-		"POST "+f.path+"/{id}/assignments is not routed (Config.AssignmentsPostUnsupported, internal/graph/NOTES.md#refused-route); use /assign")
+	c.graphError(http.StatusBadRequest, "No method match route template", msg, reason)
 }
 
 func isDigits(v string) bool {

@@ -26,6 +26,10 @@ const (
 	rkFilter
 	rkBatch
 	rkNotEmulated
+	rkPolicySetCollection // deviceAppManagement/policySets (graph_policysets.go)
+	rkPolicySet
+	rkPolicySetItems
+	rkPolicySetItem
 )
 
 // route is a parsed /beta path.
@@ -95,8 +99,44 @@ func parseRoute(t []string) (*route, string) {
 		return parseDeviceRoute(t)
 	case eq(t[0], "officeConfiguration"):
 		return parseOfficeRoute(t)
+	case eq(t[0], "deviceAppManagement"):
+		return parseAppRoute(t)
 	}
 	return nil, t[0]
+}
+
+// familyRoute resolves a path of one of the families below
+// deviceManagement or deviceAppManagement, whose collection path may have
+// more than two segments (deviceManagement/virtualEndpoint/userSettings).
+func familyRoute(t []string) (*route, string, bool) {
+	for _, f := range policyFamilies() {
+		parts := strings.Split(f.path, "/")
+		if f == officeFamily || len(t) < len(parts) {
+			continue
+		}
+		match := true
+		for i, p := range parts {
+			match = match && eq(t[i], p)
+		}
+		if match {
+			r, bad := parsePolicyRoute(t[len(parts)-2:], f)
+			return r, bad, true
+		}
+	}
+	return nil, "", false
+}
+
+func parseAppRoute(t []string) (*route, string) {
+	if len(t) == 1 {
+		return &route{kind: rkNotEmulated, navName: "deviceAppManagement"}, ""
+	}
+	if eq(t[1], "policySets") {
+		return parsePolicySetRoute(t)
+	}
+	if r, bad, ok := familyRoute(t); ok {
+		return r, bad
+	}
+	return nil, t[1]
 }
 
 func parseDeviceRoute(t []string) (*route, string) {
@@ -106,10 +146,14 @@ func parseDeviceRoute(t []string) (*route, string) {
 	if eq(t[1], "assignmentFilters") {
 		return parseFilterRoute(t)
 	}
-	for _, f := range []*policyFamily{deviceFamily, complianceFamily, configPolicyFamily, groupPolicyFamily} {
-		if eq("deviceManagement/"+t[1], f.path) {
-			return parsePolicyRoute(t, f)
+	if r, bad, ok := familyRoute(t); ok {
+		return r, bad
+	}
+	if eq(t[1], "virtualEndpoint") {
+		if len(t) == 2 {
+			return &route{kind: rkNotEmulated, navName: "virtualEndpoint"}, ""
 		}
+		return nil, t[2]
 	}
 	return nil, t[1]
 }
@@ -166,7 +210,7 @@ func parsePolicyRoute(t []string, f *policyFamily) (*route, string) {
 	}
 	seg := t[i]
 	switch {
-	case eq(seg, "assign") || eq(seg, "microsoft.graph.assign"):
+	case (eq(seg, "assign") || eq(seg, "microsoft.graph.assign")) && !f.noAssignAction:
 		if i+1 != len(t) {
 			return nil, t[i+1]
 		}
@@ -180,6 +224,9 @@ func parsePolicyRoute(t []string, f *policyFamily) (*route, string) {
 		case i+2 == len(t):
 			r.assignmentID = t[i+1]
 			r.kind, r.template, r.methods = rkAssignment, "~/singleton/navigation/key/navigation/key", []string{"GET", "PATCH", "DELETE"}
+			if f.noAssignmentPatch {
+				r.methods = []string{"GET", "DELETE"}
+			}
 		default:
 			return nil, t[i+2]
 		}
@@ -307,6 +354,11 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		c.assignmentsPostNotRouted(rt)
 		return
 	}
+	if rt.kind == rkAssign && rt.fam != nil && rt.fam.assignCast != "" && !eq(rt.cast, rt.fam.assignCast) {
+		// [OBS, G3] only the cast path is routed
+		c.routeNotMatched(rt, rt.fam.path+"/{id}/assign is not routed; use "+rt.fam.path+"/{id}/microsoft.graph."+rt.fam.assignCast+"/assign (G3)")
+		return
+	}
 	allowed := false
 	for _, m := range rt.methods {
 		if m == c.r.Method {
@@ -340,6 +392,8 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		s.officeUpdatePriorities(c, !s.cfg.LenientValidation)
 	case rkFilterCollection, rkFilterCount, rkFilter:
 		s.serveAssignmentFilters(c, rt)
+	case rkPolicySetCollection, rkPolicySet, rkPolicySetItems, rkPolicySetItem:
+		s.servePolicySets(c, rt)
 	default:
 		s.servePolicy(c, rt, rt.fam)
 	}

@@ -437,6 +437,11 @@ func targetToMap(t Target) map[string]any {
 		m["groupId"] = t.GroupID
 	case TargetConfigMgrColl:
 		m["collectionId"] = t.CollectionID
+	case TargetCloudPcGroup, TargetCloudPcExclusionGroup:
+		m["groupId"] = t.GroupID
+		for k, v := range cloudPcTargetMap(t) {
+			m[k] = v
+		}
 	}
 	if t.FilterID != "" {
 		m["deviceAndAppManagementAssignmentFilterId"] = t.FilterID

@@ -110,6 +110,26 @@ type policyFamily struct {
 
 	patchAlwaysEntity bool // PATCH of a policy or assignment answers 200 + entity whatever Config.PatchReturnsEntity says
 
+	// Families beyond the first five (graph_families.go,
+	// internal/graph/NOTES.md#families-beyond-the-first-five); the zero
+	// values are the first five's behaviour.
+	assignNoContent      bool                                                  // /assign answers 204 with no body (G1)
+	assignCast           string                                                // /assign is routed only under this type cast segment (G3, mobileAppConfigurations); "" => with or without a cast
+	noAssignAction       bool                                                  // no assign action: "assign" is an unknown segment (G4, termsAndConditions)
+	assignDeviceIDs      bool                                                  // /assign takes {"deviceIds":[…]}, answers 204 and leaves the group assignments alone (G4, Autopilot profiles)
+	noAssignmentPatch    bool                                                  // PATCH of one assignment is not routed (G4: add and remove only)
+	assignPostRefused    bool                                                  // POST {id}/assignments is never routed [OBS] (G10)
+	assignPostUnverified bool                                                  // POST {id}/assignments is in the default families of Config.AssignmentsPostUnsupported (unverified on the service)
+	hiddenSource         bool                                                  // assignments answer no source, yet policy sets make some (G8): Source/SourceID kept internally
+	targetTypes          []string                                              // modelled target types; nil => deviceTargetTypes
+	targetKinds          []string                                              // target types a write may use; nil => all modelled ones (Config.AcceptAnyTargetKind lifts the rest, unless targetKindsObserved)
+	targetKindsObserved  bool                                                  // the refusal of other kinds is observed (MAM, G6): not switchable
+	targetMembersOnly    []string                                              // cloud PC user settings: the only target members a write may set besides @odata.type [INF] (Config.AcceptAnyTargetKind lifts it)
+	filterKind           string                                                // assignment filters a write may name: "" (first five: not checked), filterNone, or an assignmentFilterManagementType ("devices", "apps") (G7)
+	assignIDSuffix       string                                                // appended to computed assignment ids (Autopilot's opaque "_0")
+	parseTarget          func(v any, strict bool, ext *famExt) (Target, error) // nil => parseDeviceTarget
+	targetJSON           func(t Target) obj                                    // nil => deviceTargetJSON
+
 	// Per-family code.
 	store           func(s *Server) policyStore                                                    // the family's policies; use with s.mu held
 	defaultType     string                                                                         // POST without @odata.type: lenient, or always for a concreteType
@@ -139,7 +159,7 @@ func (f *policyFamily) name() string {
 // policyFamilies are every family the emulator serves, for code that walks
 // all stores (SetReadLag).
 func policyFamilies() []*policyFamily {
-	return []*policyFamily{deviceFamily, officeFamily, complianceFamily, configPolicyFamily, groupPolicyFamily}
+	return append([]*policyFamily{deviceFamily, officeFamily, complianceFamily, configPolicyFamily, groupPolicyFamily}, newFamilies...)
 }
 
 // itemPath is the metadata path of one policy.
@@ -208,6 +228,10 @@ func (s *Server) servePolicy(c *reqCtx, rt *route, f *policyFamily) {
 			c.writeNoContent(f.deleteStatus)
 		}
 	case rkAssign:
+		if f.assignDeviceIDs {
+			s.policyAssignDevices(c, f, strict)
+			return
+		}
 		s.policyAssign(c, f, pc.id, strict)
 	case rkAssignments:
 		if c.r.Method == http.MethodPost {
@@ -547,7 +571,7 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 		a, err := s.parseAssignment(f, raw, policyID, strict)
 		if err != nil {
 			var ve *validationError
-			if errors.As(err, &ve) && !ve.odata {
+			if errors.As(err, &ve) && !ve.odata && !ve.service { // service texts are answered as the service words them
 				err = vErr("%s[%d]: %s", f.assignParam, i, ve.msg)
 			}
 			c.validationFailed(err)
@@ -578,7 +602,13 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 		pc := p.core()
 		var kept []Assignment
 		for _, a := range pc.assigns {
-			if a.Source != "" && a.Source != "direct" { // office and group policy assignments have no source
+			keep := a.Source != "" && a.Source != "direct" // office and group policy assignments have no source
+			if f.hiddenSource && !s.cfg.AssignKeepsPolicySetAssignments {
+				// [INF, G8] nothing on the wire tells the service's
+				// replace-all which ones a policy set made: the worst case
+				keep = false
+			}
+			if keep {
 				kept = append(kept, a)
 			}
 		}
@@ -591,6 +621,10 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 	s.mu.Unlock()
 	if !found {
 		c.notFound(f.entity, policyID)
+		return
+	}
+	if f.assignNoContent {
+		c.writeNoContent(http.StatusNoContent)
 		return
 	}
 	c.writeJSON(http.StatusOK, collectionBody(c.metadataURL("Collection("+f.assignTypeName()+")"), pageInfo{}, 0, vals))
@@ -871,10 +905,7 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 	pc := p.core()
 	out := make([]Assignment, 0, len(as))
 	now := time.Now()
-	modelled := deviceTargetTypes
-	if f == officeFamily {
-		modelled = []string{TargetOfficeGroup}
-	}
+	modelled := f.modelledTargets()
 	unknownTypes := map[string]bool{}
 	for i, a := range as {
 		if f.assignModified && a.LastModifiedDateTime.IsZero() {
@@ -901,6 +932,9 @@ func (s *Server) setPolicyAssignments(f *policyFamily, policyID string, as []Ass
 // therefore compare GUIDs without regard to case.
 func (s *Server) parseAssignment(f *policyFamily, v any, policyID string, strict bool) (Assignment, error) {
 	a, err := f.parseAssignment(f, v, policyID, strict, s.schemaOf(f))
+	if err == nil {
+		err = s.checkTargetRules(f, a)
+	}
 	if err != nil || s.cfg.PreserveGUIDCase {
 		return a, err
 	}

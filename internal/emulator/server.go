@@ -190,6 +190,35 @@ type Config struct {
 	// [INF]. Default off: the rule applies (it is observed behaviour).
 	// SetComplianceAllowNoBlockAction changes it at run time.
 	ComplianceAllowNoBlockAction bool
+
+	// The families beyond the first five (graph_families.go,
+	// internal/graph/NOTES.md#families-beyond-the-first-five):
+
+	// AcceptAnyTargetKind [INF, G6] accepts on writes the target kinds a
+	// family's evidence ([CODE]/[INF]) does not list: CM, AD or AU on the
+	// Windows update profiles, targeted managed app configurations, intents
+	// (CM), Terms and conditions (X, AD), Autopilot profiles (AU, CM),
+	// scripts and enrollment configurations (CM), and the Cloud PC extras
+	// (cloudPcManagementExclusionGroupAssignmentTarget; plan and allotment
+	// members on user settings). Default: 400 BadRequest naming the type.
+	// The app protection (MAM) refusal is observed and stays.
+	AcceptAnyTargetKind bool
+	// AcceptUnsupportedFilters [INF, G7] accepts an assignment filter on a
+	// family without filters (scripts, update profiles, intents, Autopilot,
+	// Terms and conditions); default 400.
+	AcceptUnsupportedFilters bool
+	// IgnoreFilterManagementType [INF, G7] accepts a filter whose
+	// assignmentFilterManagementType does not match the family (a devices
+	// filter on app protection, an apps filter on enrollment...); default
+	// 400 naming the filter and the kind. An unknown filter id is accepted
+	// either way, as for the first five.
+	IgnoreFilterManagementType bool
+	// AssignKeepsPolicySetAssignments [INF, G8]: on families whose
+	// assignments have no source (deviceManagementScripts,
+	// mobileAppConfigurations) /assign keeps the assignments a policy set
+	// made (seeded with Source "policySets"). Default: replace-all removes
+	// them, the worst case.
+	AssignKeepsPolicySetAssignments bool
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
@@ -231,7 +260,9 @@ type Server struct {
 	configPolicyExpand     string // Config.ConfigurationPoliciesExpandAssignments resolved
 	complianceAllowNoBlock bool   // Config.ComplianceAllowNoBlockAction
 
-	assignFilters *store[*assignmentFilter] // deviceManagement/assignmentFilters (internal/graph/NOTES.md#assignment-filters)
+	assignFilters *store[*assignmentFilter]         // deviceManagement/assignmentFilters (internal/graph/NOTES.md#assignment-filters)
+	generic       map[string]*store[*genericPolicy] // the families beyond the first five, by collection path (graph_families.go)
+	policySets    *store[*policySet]                // deviceAppManagement/policySets (graph_policysets.go)
 
 	assignPost assignmentsPostRule // Config.AssignmentsPostUnsupported*, SetAssignmentsPostUnsupported; guarded by mu
 	ext        schemaExt           // target types and members seeded beyond the model (schema_ext.go); guarded by mu, replaced whole
@@ -323,11 +354,16 @@ func Start(cfg Config) (*Server, error) {
 		complianceAllowNoBlock: cfg.ComplianceAllowNoBlockAction,
 
 		assignFilters: newStore[*assignmentFilter](),
+		generic:       map[string]*store[*genericPolicy]{},
+		policySets:    newStore[*policySet](),
 
 		assignPost: assignmentsPostRule{
 			on:       cfg.AssignmentsPostUnsupported,
 			families: append([]string(nil), cfg.AssignmentsPostUnsupportedFamilies...),
 		},
+	}
+	for _, f := range newFamilies {
+		s.generic[f.path] = newStore[*genericPolicy]()
 	}
 	s.officeCfg = officeSingleton{id: stableGUID("officeConfiguration:" + cfg.TenantID)}
 	s.throttle = newThrottler(cfg.ThrottleLimits)

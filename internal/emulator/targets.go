@@ -16,6 +16,12 @@ type Target struct {
 	CollectionID string
 	FilterID     string // "" => null on the wire
 	FilterType   string // "" => "none" on the wire (device family only)
+	// Cloud PC group targets (cloudPcManagementGroupAssignmentTarget, G5): the
+	// Frontline plan and allotment of a provisioning policy's assignment; ""
+	// and 0 are null on the wire.
+	ServicePlanID          string
+	AllotmentDisplayName   string
+	AllotmentLicensesCount int
 	// Extra are the target's members that the emulator does not model, by wire name,
 	// as decoded JSON (json.Number, map[string]any, []any, string, bool, nil): the
 	// members of a target type the model lacks (ODataType a seeded
@@ -89,7 +95,7 @@ func (t Target) targetKey() string {
 		return allLicensedUsersKey
 	case TargetConfigMgrColl:
 		return t.CollectionID
-	case TargetGroup, TargetExclusionGroup, TargetOfficeGroup:
+	case TargetGroup, TargetExclusionGroup, TargetOfficeGroup, TargetCloudPcGroup, TargetCloudPcExclusionGroup:
 		return strings.ToLower(t.GroupID)
 	default:
 		return unknownTargetKey(t)
