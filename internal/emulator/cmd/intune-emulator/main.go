@@ -40,6 +40,10 @@ func main() {
 	cpPageSize := flag.Int("configuration-policies-page-size", 0, "page size of configurationPolicies lists, whose next links carry a Cosmos DB-style $skiptoken (0 = 25 as the service pages, negative = -page-size; see internal/graph/NOTES.md#paging)")
 	cpExpand := flag.String("configuration-policies-expand-assignments", "", "how configurationPolicies answer $expand=assignments: list_empty (default), item_empty, always_empty or populated (see internal/graph/NOTES.md#expanding-assignments)")
 	allowNoBlock := flag.Bool("compliance-allow-no-block-action", false, "accept deviceCompliancePolicies creates without exactly one block scheduled action (see internal/graph/NOTES.md#compliance-policies)")
+	anyTarget := flag.Bool("accept-any-target-kind", false, "families beyond the first five: accept target kinds their evidence does not list (inferred; app protection's refusal stays)")
+	unsupportedFilters := flag.Bool("accept-unsupported-filters", false, "families beyond the first five: accept an assignment filter on a family without filters (inferred)")
+	ignoreFilterType := flag.Bool("ignore-filter-management-type", false, "families beyond the first five: accept a filter whose assignmentFilterManagementType (devices/apps) does not match the family (inferred)")
+	keepPolicySets := flag.Bool("assign-keeps-policy-set-assignments", false, "deviceManagementScripts and mobileAppConfigurations: /assign keeps the assignments a policy set made (inferred; default removes them)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -64,6 +68,11 @@ func main() {
 		ConfigurationPoliciesPageSize:          *cpPageSize,
 		ConfigurationPoliciesExpandAssignments: *cpExpand,
 		ComplianceAllowNoBlockAction:           *allowNoBlock,
+
+		AcceptAnyTargetKind:             *anyTarget,
+		AcceptUnsupportedFilters:        *unsupportedFilters,
+		IgnoreFilterManagementType:      *ignoreFilterType,
+		AssignKeepsPolicySetAssignments: *keepPolicySets,
 	})
 	if err != nil {
 		log.Fatal(err)
