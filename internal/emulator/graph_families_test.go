@@ -395,3 +395,40 @@ func TestNewFamiliesLagAndBatch(t *testing.T) {
 	}
 	s.SetReadLag(0)
 }
+
+func TestGenericAPIFirstFive(t *testing.T) {
+	s := startEmu(t, nil)
+	tok := getToken(t, s, rwClient)
+	for _, coll := range []string{emulator.CollDeviceConfigurations, emulator.CollClientConfigurations, emulator.CollDeviceCompliancePolicies, emulator.CollConfigurationPolicies, emulator.CollGroupPolicyConfigurations} {
+		id := s.AddPolicy(coll, emulator.Policy{DisplayName: "p"})
+		target := emulator.Target{ODataType: emulator.TargetGroup, GroupID: group1}
+		if coll == emulator.CollClientConfigurations {
+			target.ODataType = emulator.TargetOfficeGroup
+		}
+		if err := s.SetPolicyAssignments(coll, id, []emulator.Assignment{{Target: target}}); err != nil {
+			t.Fatalf("%s: %v", coll, err)
+		}
+		if as, ok := s.PolicyAssignments(coll, id); !ok || len(as) != 1 || as[0].ID != id+"_"+group1 {
+			t.Errorf("%s: %+v %v", coll, as, ok)
+		}
+		if l := doReq(t, s, "GET", famPath(coll, id, "assignments"), tok, nil, nil); l.status != 200 || len(l.values(t)) != 1 {
+			t.Errorf("%s list: %s", coll, l.raw)
+		}
+		if !s.DeletePolicy(coll, id) || s.DeletePolicy(coll, id) {
+			t.Errorf("%s DeletePolicy", coll)
+		}
+	}
+	if _, ok := s.PolicyAssignments("/deviceManagement/nothing", "x"); ok {
+		t.Error("unknown collection")
+	}
+	if err := s.SetPolicyAssignments(emulator.CollIntents, "missing", nil); err == nil {
+		t.Error("unknown policy")
+	}
+	set := s.AddPolicySet(emulator.PolicySet{DisplayName: "s"})
+	if r := doReq(t, s, "POST", "/beta/deviceAppManagement/policySets", tok, map[string]any{"displayName": "x"}, nil); r.status != 405 {
+		t.Errorf("policySets POST: %d", r.status)
+	}
+	if r := doReq(t, s, "GET", "/beta/deviceAppManagement/policySets/"+set+"/assignments", tok, nil, nil); r.status != 501 {
+		t.Errorf("policySets assignments: %d", r.status)
+	}
+}
