@@ -28,7 +28,8 @@ type assignmentsPostRule struct {
 // Config.AssignmentsPostUnsupported and Config.AssignmentsPostUnsupportedFamilies
 // do at start: on makes it answer 400 "No method match route template" for
 // the collection paths in families (e.g. "deviceManagement/deviceConfigurations";
-// none given => deviceConfigurations and deviceCompliancePolicies). [INF,
+// none given => deviceConfigurations, deviceCompliancePolicies and the
+// unverified families beyond the first five). [INF,
 // internal/graph/NOTES.md#refused-route]
 func (s *Server) SetAssignmentsPostUnsupported(on bool, families ...string) {
 	s.mu.Lock()

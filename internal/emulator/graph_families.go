@@ -89,7 +89,7 @@ type famSpec struct {
 	deviceIDs     bool
 	noPatch       bool
 	postRefused   bool
-	postVerified  bool // POST …/assignments is the documented way (G4): never in the AssignmentsPostUnsupported defaults
+	postVerified  bool // POST …/assignments is outside the AssignmentsPostUnsupported defaults (G4: the documented way; compliancePolicies: as configurationPolicies)
 	cloudPc       bool
 	groupIDOnly   bool
 	idSuffix      string
@@ -130,6 +130,7 @@ var famSpecs = []*famSpec{
 		defaults:    map[string]any{"creationSource": nil, "platforms": "none", "settingCount": 0, "technologies": "none"},
 		navs:        []string{"settings", "scheduledActionsForRule"},
 		assignParam: "assignments", answer200: true, source: true, kinds: deviceTargetTypes, filters: filterDevices,
+		postVerified: true, // POST …/assignments as configurationPolicies: outside the AssignmentsPostUnsupported defaults
 	},
 	{ // 16
 		coll: CollDeviceManagementScripts, entity: "deviceManagementScript", assignEntity: "deviceManagementScriptAssignment",

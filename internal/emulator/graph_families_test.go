@@ -432,3 +432,25 @@ func TestGenericAPIFirstFive(t *testing.T) {
 		t.Errorf("policySets assignments: %d", r.status)
 	}
 }
+
+func TestNewFamiliesPostSwitchDefaults(t *testing.T) {
+	s := startEmu(t, func(c *emulator.Config) { c.AssignmentsPostUnsupported = true })
+	tok := getToken(t, s, rwClient)
+	for coll, want := range map[string]int{
+		emulator.CollCompliancePolicies:             201, // as configurationPolicies
+		emulator.CollIntents:                        400,
+		emulator.CollWindowsDriverUpdateProfiles:    400,
+		emulator.CollDeviceEnrollmentConfigurations: 400,
+		emulator.CollTermsAndConditions:             201,
+	} {
+		id := s.AddPolicy(coll, emulator.Policy{DisplayName: "p"})
+		if r := doReq(t, s, "POST", famPath(coll, id, "assignments"), tok, group(group1), nil); r.status != want {
+			t.Errorf("%s: %d %s", coll, r.status, r.raw)
+		}
+	}
+	s.SetAssignmentsPostUnsupported(true, "deviceManagement/deviceConfigurations")
+	id := s.AddPolicy(emulator.CollIntents, emulator.Policy{DisplayName: "p"})
+	if r := doReq(t, s, "POST", famPath(emulator.CollIntents, id, "assignments"), tok, group(group1), nil); r.status != 201 {
+		t.Errorf("explicit list: %d %s", r.status, r.raw)
+	}
+}

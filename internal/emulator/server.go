@@ -158,7 +158,11 @@ type Config struct {
 	// /beta (e.g. "deviceManagement/deviceConfigurations",
 	// "officeConfiguration/clientConfigurations"; case-insensitive) that
 	// AssignmentsPostUnsupported applies to. Empty: deviceConfigurations and
-	// deviceCompliancePolicies, the two families with reports.
+	// deviceCompliancePolicies, the two families with reports, and the
+	// families beyond the first five whose single create is unverified
+	// (graph_families.go: all but app protection and mobileAppConfigurations,
+	// always refused [OBS], and Autopilot profiles, Terms and conditions and
+	// compliancePolicies, always routed).
 	AssignmentsPostUnsupportedFamilies []string
 
 	// ConfigurationPoliciesPageSize [OBS, internal/graph/NOTES.md#paging] is the
