@@ -344,3 +344,59 @@ func (p *Protocol) apply(typeName string, prior, proposed, config *tfprotov6.Dyn
 	}
 	return applied.NewState, diags
 }
+
+// Validate runs the resource type's configuration validation, as `terraform validate` and
+// every plan do before anything else, and returns the diagnostics. It sends nothing to
+// Graph: the provider is not asked to plan.
+func (p *Protocol) Validate(typeName string, config map[string]any) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	s, ok := p.schema.ResourceSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("no resource type %s", typeName)
+	}
+	cfg := p.dynamic(s.ValueType(), config)
+	resp, err := p.server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{TypeName: typeName, Config: &cfg})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics
+}
+
+// HasResource and HasDataSource report whether the provider's schema has the type.
+func (p *Protocol) HasResource(typeName string) bool {
+	_, ok := p.schema.ResourceSchemas[typeName]
+	return ok
+}
+
+func (p *Protocol) HasDataSource(typeName string) bool {
+	_, ok := p.schema.DataSourceSchemas[typeName]
+	return ok
+}
+
+// HasListResource reports whether the provider's schema has the list resource type.
+func (p *Protocol) HasListResource(typeName string) bool {
+	_, ok := p.schema.ListResourceSchemas[typeName]
+	return ok
+}
+
+// ResourceAttributes are the top-level attribute names of a resource type and, for a
+// nested set or list attribute, the names inside it as "<attr>.<name>".
+func (p *Protocol) ResourceAttributes(typeName string) map[string]bool {
+	out := map[string]bool{}
+	s, ok := p.schema.ResourceSchemas[typeName]
+	if !ok || s.Block == nil {
+		return out
+	}
+	for _, a := range s.Block.Attributes {
+		out[a.Name] = true
+		if a.NestedType != nil {
+			for _, n := range a.NestedType.Attributes {
+				out[a.Name+"."+n.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// HasError reports whether the diagnostics hold an error.
+func HasError(ds []*tfprotov6.Diagnostic) bool { return hasError(ds) }

@@ -1,0 +1,309 @@
+package resources_test
+
+// The families beyond the first five through the real CLI: one configuration holding every
+// one of them (so the suite grows by one block per family, not one run), the policy-set
+// guard, and a per-assignment write interrupted part-way.
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/intunetf/terraform-provider-intune/internal/acctest"
+	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+)
+
+// blocks writes r's authoritative resource on policy over items (HCL) and a single
+// resource on another policy.
+func (r refFamily) blocks(name, policy string, items []string, singlePolicy, singleGroup string) string {
+	b := fmt.Sprintf("\nresource %q %q {\n  %s = %q\n  assignments = [%s]\n}\n", r.authoritative(), name, r.policyAttr(), policy, strings.Join(items, ", "))
+	if singlePolicy != "" {
+		one := strings.TrimSuffix(strings.TrimPrefix(r.hcl("group", singleGroup), "{ "), " }")
+		b += fmt.Sprintf("\nresource %q %q {\n  %s = %q\n  %s\n}\n", r.single(), name, r.policyAttr(), singlePolicy, strings.ReplaceAll(one, ", ", "\n  "))
+	}
+	return b
+}
+
+// Every family built: apply, an empty second plan, import with -generate-config-out that
+// plans clean and applies with zero writes, and a destroy that leaves what others made (a
+// policy set's assignments where the family has sources, another team's target next to a
+// single-assignment resource).
+func TestAccMoreFamilies_applyPlanImportDestroy(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	type placed struct {
+		r               refFamily
+		whole, shared   string
+		setAssignmentID string
+	}
+	var all []placed
+	var config strings.Builder
+	for _, r := range refFamilies {
+		pl := placed{r: r,
+			whole:  env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Whole " + r.stem}),
+			shared: env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Shared " + r.stem})}
+		var seed []emulator.Assignment
+		if r.sources {
+			// A policy set's assignment: not the resource's, never removed.
+			seed = append(seed, emulator.Assignment{Source: "policySets", SourceID: "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e",
+				Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}})
+		}
+		mustSet(t, env.Server.SetPolicyAssignments(r.collection, pl.whole, seed))
+		mustSet(t, env.Server.SetPolicyAssignments(r.collection, pl.shared, []emulator.Assignment{{Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}))
+		items := []string{r.hcl("group", groupA)}
+		if len(r.targets) > 1 {
+			items = append(items, r.hcl(r.targets[1], groupIfNeeded(r.targets[1])))
+		} else {
+			items = append(items, r.hcl("group", groupB))
+		}
+		config.WriteString(r.blocks(strings.ReplaceAll(r.stem, "_", "-"), pl.whole, items, pl.shared, groupA))
+		all = append(all, pl)
+	}
+
+	cli := env.CLI(t)
+	write(cli, env, config.String())
+	cli.MustRun("init", "-input=false")
+	cli.MustRun("apply", "-auto-approve", "-input=false")
+	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Fatalf("the plan after the apply must be empty (exit %d):\n%s", code, out)
+	}
+
+	// Adopt everything in a second working directory.
+	imp := env.CLI(t)
+	var blocks strings.Builder
+	for _, pl := range all {
+		name := strings.ReplaceAll(pl.r.stem, "_", "-")
+		fmt.Fprintf(&blocks, "\nimport {\n  to = %s.%s\n  id = %q\n}\n", pl.r.authoritative(), name, pl.whole)
+		as, _ := env.Server.PolicyAssignments(pl.r.collection, pl.shared)
+		for _, a := range as {
+			if strings.EqualFold(a.Target.GroupID, groupA) {
+				fmt.Fprintf(&blocks, "\nimport {\n  to = %s.%s\n  id = %q\n}\n", pl.r.single(), name, pl.shared+"/"+a.ID)
+			}
+		}
+	}
+	write(imp, env, blocks.String())
+	imp.MustRun("init", "-input=false")
+	imp.MustRun("plan", "-input=false", "-generate-config-out=generated.tf")
+	w := &writeMark{env: env}
+	w.mark()
+	out := imp.MustRun("apply", "-auto-approve", "-input=false")
+	if !regexp.MustCompile(fmt.Sprintf(`%d imported, 0 added, 0 changed, 0 destroyed`, 2*len(all))).MatchString(out) {
+		t.Fatalf("the import must adopt %d resources and change nothing:\n%s", 2*len(all), out)
+	}
+	if err := w.none("importing with generated configuration")(nil); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := imp.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Fatalf("the plan after the import must be empty (exit %d):\n%s\ngenerated.tf:\n%s", code, out, imp.Read("generated.tf"))
+	}
+
+	cli.MustRun("destroy", "-auto-approve", "-input=false")
+	for _, pl := range all {
+		as, _ := env.Server.PolicyAssignments(pl.r.collection, pl.whole)
+		for _, a := range as {
+			if a.Source != "policySets" {
+				t.Errorf("%s: destroy left the direct assignment %s", pl.r.stem, acctest.Describe(a.Target))
+			}
+		}
+		if pl.r.sources && len(as) != 1 {
+			t.Errorf("%s: the policy set's assignment must stay: %d assignments", pl.r.stem, len(as))
+		}
+		if got := held(t, env, pl.r, pl.shared); !slices.Equal(got, []string{strings.TrimPrefix(pl.r.groupType, "#microsoft.graph.") + " " + groupC}) {
+			t.Errorf("%s: destroy must leave another team's target: %v", pl.r.stem, got)
+		}
+	}
+}
+
+// A family whose assignments have no source (G8): the authoritative resource refuses a
+// policy in a policy set at plan, naming the set, with zero writes; the single-assignment
+// resource adds its target and leaves the set's assignment; a family with sources is not
+// refused. Over protocol 6: the diagnostics are the point.
+func TestMoreFamilies_policySetGuard(t *testing.T) {
+	t.Parallel()
+	for _, r := range refFamilies {
+		if !r.guard && !(r.sources && r.assign != "") {
+			continue
+		}
+		t.Run(r.stem, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.Start(t)
+			p := env.Protocol(t, nil)
+			policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "In a set"})
+			setID := env.Server.AddPolicySet(emulator.PolicySet{DisplayName: "Baseline set", Items: []emulator.PolicySetItem{{PayloadID: policy, ODataType: policySetItemType(r)}}})
+			// What the policy set assigned reads as direct where there is no source.
+			mustSet(t, env.Server.SetPolicyAssignments(r.collection, policy, []emulator.Assignment{{Source: "policySets", SourceID: setID,
+				Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}))
+			env.Server.ResetRequests()
+			state, ds := p.Create(r.authoritative(), map[string]any{r.policyAttr(): policy, "assignments": []map[string]any{r.item("group", groupA, "", "")}})
+			_, w := graphRequests(env)
+			if !r.guard {
+				if acctest.HasError(ds) || state == nil {
+					t.Fatalf("a family with sources tells a policy set's assignments apart; the create must pass: %s", acctest.Diagnostics(ds))
+				}
+				return
+			}
+			if !acctest.HasError(ds) || !diagsSay(ds, "belongs to a policy set", "Baseline set", setID, r.single()) || w != 0 {
+				t.Fatalf("the plan must refuse a policy in a policy set, naming the set and %s, with zero writes (%d):\n%s", r.single(), w, acctest.Diagnostics(ds))
+			}
+			one := r.item("group", groupA, "", "")
+			one[r.policyAttr()] = policy
+			p = env.Protocol(t, nil) // another run
+			if _, ds := p.Create(r.single(), one); acctest.HasError(ds) {
+				t.Fatalf("the single-assignment resource must work on a policy in a set: %s", acctest.Diagnostics(ds))
+			}
+			as, _ := env.Server.PolicyAssignments(r.collection, policy)
+			var got []string
+			for _, a := range as {
+				got = append(got, acctest.Describe(a.Target))
+			}
+			slices.Sort(got)
+			if want := sorted("groupAssignmentTarget "+groupA, "groupAssignmentTarget "+groupC); !slices.Equal(got, want) {
+				t.Fatalf("Graph holds %v, want %v (the set's assignment kept)", got, want)
+			}
+		})
+	}
+}
+
+// flat is CLI output with the diagnostics' frame removed and whitespace collapsed, so a
+// phrase matches however Terraform wrapped it.
+func flat(out string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(out, "│", " ")), " ")
+}
+
+func policySetItemType(r refFamily) string {
+	switch r.stem {
+	case "mobile_app_configuration":
+		return "#microsoft.graph.managedDeviceMobileAppConfigurationPolicySetItem"
+	case "device_enrollment_configuration":
+		return "#microsoft.graph.enrollmentRestrictionsConfigurationPolicySetItem"
+	case "ios_managed_app_protection", "android_managed_app_protection", "windows_managed_app_protection":
+		return "#microsoft.graph.managedAppProtectionPolicySetItem"
+	case "targeted_managed_app_configuration":
+		return "#microsoft.graph.targetedManagedAppConfigurationPolicySetItem"
+	case "windows_autopilot_deployment_profile":
+		return "#microsoft.graph.windowsAutopilotDeploymentProfilePolicySetItem"
+	case "compliance_policy":
+		return "#microsoft.graph.deviceCompliancePolicyPolicySetItem"
+	}
+	return "#microsoft.graph.deviceManagementScriptPolicySetItem"
+}
+
+// A per-assignment family (G4) whose update fails part-way: the error says what was
+// applied and what was not, the state holds what Graph holds, the next plan shows the
+// rest, and the apply after it finishes the job. A create that fails part-way records
+// nothing, and the next apply adds only what is missing.
+func TestAccMoreFamilies_perAssignmentWriteInterrupted(t *testing.T) {
+	t.Parallel()
+	for _, r := range refFamilies {
+		if r.assign != "" {
+			continue
+		}
+		t.Run(r.stem, func(t *testing.T) {
+			t.Parallel()
+			env := acctest.Start(t)
+			cli := env.CLI(t)
+			policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Rollout"})
+			name := "rollout"
+			items := func(groups ...string) []string {
+				out := make([]string, len(groups))
+				for i, g := range groups {
+					out[i] = r.hcl("group", g)
+				}
+				return out
+			}
+			g := strings.TrimPrefix(r.groupType, "#microsoft.graph.") + " "
+			postFault := func(after int) {
+				seen := 0
+				// A 403 is not retried: the write stops there.
+				env.Server.AddFault(emulator.Fault{Status: 403, Count: 100, Match: func(method, path string) bool {
+					if method != "POST" || !strings.HasSuffix(path, "/assignments") {
+						return false
+					}
+					seen++
+					return seen > after
+				}})
+			}
+
+			// A create that stops after its first POST: nothing in the state.
+			write(cli, env, r.blocks(name, policy, items(groupA, groupB, groupC), "", ""))
+			cli.MustRun("init", "-input=false")
+			postFault(1)
+			out, code := cli.Run("apply", "-auto-approve", "-input=false")
+			if code == 0 || !regexp.MustCompile(`Applied: added .* Not applied: added .*`).MatchString(flat(out)) || !strings.Contains(flat(out), "Nothing was recorded in the state") {
+				t.Fatalf("a create failing part-way must say what was applied and not (exit %d):\n%s", code, out)
+			}
+			env.Server.ClearFaults()
+			if got := held(t, env, r, policy); len(got) != 1 {
+				t.Fatalf("after one POST Graph holds %v", got)
+			}
+			if st, _ := cli.Run("state", "list"); strings.Contains(st, r.authoritative()) {
+				t.Fatalf("a failed create must record nothing:\n%s", st)
+			}
+			w := &writeMark{env: env}
+			w.mark()
+			cli.MustRun("apply", "-auto-approve", "-input=false")
+			if n := writes(env) - w.n; n != 2 {
+				t.Errorf("the next apply must add only the two missing assignments: %d writes", n)
+			}
+			if got := held(t, env, r, policy); !slices.Equal(got, sorted(g+groupA, g+groupB, g+groupC)) {
+				t.Fatalf("Graph holds %v", got)
+			}
+
+			// An update that adds two and removes one, stopping after the first add.
+			write(cli, env, r.blocks(name, policy, items(groupA, groupD, "5f5f5f5f-5f5f-4f5f-8f5f-5f5f5f5f5f5f"), "", ""))
+			postFault(1)
+			out, code = cli.Run("apply", "-auto-approve", "-input=false")
+			if code == 0 || !regexp.MustCompile(`Applied: added [^;]* Not applied: added [^;]*; removed [^;]*; removed`).MatchString(flat(out)) ||
+				!strings.Contains(flat(out), "the next terraform plan shows the rest") {
+				t.Fatalf("an update failing part-way must say what was applied and not (exit %d):\n%s", code, out)
+			}
+			env.Server.ClearFaults()
+			graphNow := held(t, env, r, policy)
+			late := "5f5f5f5f-5f5f-4f5f-8f5f-5f5f5f5f5f5f"
+			if slices.Contains(graphNow, g+late) {
+				late = groupD // the other add went first
+			}
+			if len(graphNow) != 4 || !slices.Contains(graphNow, g+groupB) || slices.Contains(graphNow, g+late) {
+				t.Fatalf("after the interrupted update Graph must hold the old three and one of the two adds: %v", graphNow)
+			}
+			var show struct {
+				Values struct {
+					RootModule struct {
+						Resources []struct {
+							Values struct {
+								Assignments []struct {
+									GroupID string `json:"group_id"`
+								} `json:"assignments"`
+							} `json:"values"`
+						} `json:"resources"`
+					} `json:"root_module"`
+				} `json:"values"`
+			}
+			if err := json.Unmarshal([]byte(cli.MustRun("show", "-json")), &show); err != nil || len(show.Values.RootModule.Resources) != 1 {
+				t.Fatalf("terraform show -json: %v", err)
+			}
+			var inState []string
+			for _, a := range show.Values.RootModule.Resources[0].Values.Assignments {
+				inState = append(inState, g+strings.ToLower(a.GroupID))
+			}
+			slices.Sort(inState)
+			if !slices.Equal(inState, graphNow) {
+				t.Fatalf("the state must hold what Graph holds: state %v, Graph %v", inState, graphNow)
+			}
+			out, code = cli.Run("plan", "-detailed-exitcode", "-input=false")
+			if code != 2 || !strings.Contains(out, late) || !strings.Contains(out, groupB) || !strings.Contains(out, groupC) {
+				t.Fatalf("the next plan must show the rest (exit %d):\n%s", code, out)
+			}
+			cli.MustRun("apply", "-auto-approve", "-input=false")
+			if got := held(t, env, r, policy); !slices.Equal(got, sorted(g+groupA, g+groupD, g+"5f5f5f5f-5f5f-4f5f-8f5f-5f5f5f5f5f5f")) {
+				t.Fatalf("after the last apply Graph holds %v", got)
+			}
+			if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+				t.Fatalf("the plan after must be empty (exit %d):\n%s", code, out)
+			}
+		})
+	}
+}
