@@ -254,7 +254,9 @@ func TestMoreFamilies_descriptors(t *testing.T) {
 			slices.Sort(want)
 			env.Server.ResetRequests()
 			state, ds := p.Create(r.authoritative(), cfg(items...))
-			if acctest.HasError(ds) || state == nil {
+			if len(ds) != 0 || state == nil {
+				// Not even a warning: a create on a policy without assignments whose answer (or
+				// read-back, after a 204) is the planned set has nothing to report.
 				t.Fatalf("create: %s", acctest.Diagnostics(ds))
 			}
 			checkWriteRequests(t, env, r, policy, len(items))
@@ -282,7 +284,7 @@ func TestMoreFamilies_descriptors(t *testing.T) {
 			one := r.item("group", groupA, "", "")
 			one[r.policyAttr()] = policy
 			sstate, ds := p.Create(r.single(), one)
-			if acctest.HasError(ds) || sstate == nil {
+			if len(ds) != 0 || sstate == nil {
 				t.Fatalf("single create: %s", acctest.Diagnostics(ds))
 			}
 			g := strings.TrimPrefix(r.groupType, "#microsoft.graph.")
