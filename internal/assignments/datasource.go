@@ -46,7 +46,7 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 
 // listedAttrTypes is the object type of one element of the data source's list.
 func (f *Family) listedAttrTypes() map[string]attr.Type {
-	m := f.elementAttrTypes()
+	m := f.takenAttrTypes()
 	m[attrID] = types.StringType
 	if f.sources() {
 		m[attrSource] = types.StringType

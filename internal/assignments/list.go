@@ -55,15 +55,15 @@ func (l *ListResource) ListResourceConfigSchema(_ context.Context, _ list.ListRe
 		}
 	}()
 	resp.Schema = listschema.Schema{
-		MarkdownDescription: "Finds " + pluralOf(noun) + " with their direct assignments, for `terraform query`; with " +
+		MarkdownDescription: "Finds " + PluralNoun(noun) + " with their direct assignments, for `terraform query`; with " +
 			"`-generate-config-out` it writes a resource and an import block for each.",
 		Attributes: map[string]listschema.Attribute{
 			"display_name_prefix": listschema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only " + pluralOf(noun) + " whose name starts with this, without regard to case."},
+				MarkdownDescription: "Only " + PluralNoun(noun) + " whose name starts with this, without regard to case."},
 			"odata_type": listschema.StringAttribute{Optional: true,
-				MarkdownDescription: "Only " + pluralOf(noun) + " of this Graph type, with or without `#microsoft.graph.`, without regard to case."},
+				MarkdownDescription: "Only " + PluralNoun(noun) + " of this Graph type, with or without `#microsoft.graph.`, without regard to case."},
 			"assigned": listschema.BoolAttribute{Optional: true,
-				MarkdownDescription: "`true`: only " + pluralOf(noun) + " with direct assignments; `false`: only those without. Unset: all."},
+				MarkdownDescription: "`true`: only " + PluralNoun(noun) + " with direct assignments; `false`: only those without. Unset: all."},
 		},
 	}
 }
@@ -86,7 +86,7 @@ func (l *ListResource) List(ctx context.Context, req list.ListRequest, stream *l
 	if !l.f.NoODataType {
 		diags.Append(req.Config.GetAttribute(ctx, path.Root("odata_type"), &cfg.Type)...)
 	}
-	summary := "Listing " + pluralOf(l.f.PolicyNoun)
+	summary := "Listing " + PluralNoun(l.f.PolicyNoun)
 	client := l.data.requireClient(summary, &diags)
 	if diags.HasError() || client == nil {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -164,7 +164,7 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	attrs := map[string]dschema.Attribute{
 		"display_name_prefix": dschema.StringAttribute{Optional: true,
-			MarkdownDescription: "Only " + pluralOf(l.Noun) + " whose name starts with this, without regard to case."},
+			MarkdownDescription: "Only " + PluralNoun(l.Noun) + " whose name starts with this, without regard to case."},
 		l.ListAttr: dschema.SetNestedAttribute{Computed: true,
 			MarkdownDescription: "Every matching " + l.Noun + ".", NestedObject: dschema.NestedAttributeObject{Attributes: l.entityAttrs()}},
 		"ids": dschema.ListAttribute{Computed: true, ElementType: types.StringType,
@@ -172,13 +172,13 @@ func (d *lookupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	if l.ODataType {
 		attrs["odata_type"] = dschema.StringAttribute{Optional: true,
-			MarkdownDescription: "Only " + pluralOf(l.Noun) + " of this Graph type, with or without the `#microsoft.graph.` prefix, without regard to case."}
+			MarkdownDescription: "Only " + PluralNoun(l.Noun) + " of this Graph type, with or without the `#microsoft.graph.` prefix, without regard to case."}
 	}
 	for _, n := range l.Narrow {
-		attrs[n] = dschema.StringAttribute{Optional: true, MarkdownDescription: "Only " + pluralOf(l.Noun) + " whose `" + n + "` is this, without regard to case."}
+		attrs[n] = dschema.StringAttribute{Optional: true, MarkdownDescription: "Only " + PluralNoun(l.Noun) + " whose `" + n + "` is this, without regard to case."}
 	}
 	resp.Schema = dschema.Schema{
-		MarkdownDescription: "Lists Intune " + pluralOf(l.Noun) + " (`GET " + l.Collection.Path + "`, every page), optionally narrowed." + permission,
+		MarkdownDescription: "Lists Intune " + PluralNoun(l.Noun) + " (`GET " + l.Collection.Path + "`, every page), optionally narrowed." + permission,
 		Attributes:          attrs,
 		Blocks:              map[string]dschema.Block{"timeouts": timeouts.Block(context.Background())},
 	}
@@ -217,7 +217,7 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	l := d.l
 	var to timeouts.Value
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeouts"), &to)...)
-	summary := "Reading " + pluralOf(l.Noun) + ""
+	summary := "Reading " + PluralNoun(l.Noun) + ""
 	client := d.data.requireClient(summary, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || client == nil {
 		return
@@ -283,7 +283,7 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 			case 1:
 				found = matches[0]
 			case 0:
-				detail := fmt.Sprintf("None of the %d %s in the tenant is named %q (names compare without regard to case).", len(items), pluralOf(l.Noun), want)
+				detail := fmt.Sprintf("None of the %d %s in the tenant is named %q (names compare without regard to case).", len(items), PluralNoun(l.Noun), want)
 				if len(near) > 0 {
 					detail += " These names contain it:\n  " + strings.Join(l.describeAll(near, 20), "\n  ")
 				}
@@ -291,10 +291,10 @@ func (d *lookupDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 					detail+"\n\nCheck the spelling (the portal shows the name), or use id. Nothing was changed: a data source only reads.")
 				return
 			default:
-				resp.Diagnostics.AddAttributeError(path.Root(nameAttr), fmt.Sprintf("%d %s are named %q", len(matches), pluralOf(l.Noun), want),
+				resp.Diagnostics.AddAttributeError(path.Root(nameAttr), fmt.Sprintf("%d %s are named %q", len(matches), PluralNoun(l.Noun), want),
 					fmt.Sprintf("Intune allows several %s with one name, and this data source does not pick one. They are:\n  %s\n\n"+
 						"Use id with the one you mean, or rename the others in Intune. Nothing was changed: a data source only reads.",
-						pluralOf(l.Noun), strings.Join(l.describeAll(matches, 50), "\n  ")))
+						PluralNoun(l.Noun), strings.Join(l.describeAll(matches, 50), "\n  ")))
 				return
 			}
 		}

@@ -36,8 +36,17 @@ type element struct {
 	FilterType   types.String
 }
 
-// elementAttrTypes is the object type of one element of the resource's `assignments` set.
+// elementAttrTypes is the object type of one element of the resource's `assignments` set:
+// every target attribute, for every family. Terraform drops an attribute a nested object's
+// type lacks without a word, so the ones a family does not take are there too, and
+// validation refuses them (refusedNestedAttributes).
 func (f *Family) elementAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{attrTarget: types.StringType, attrGroupID: types.StringType, attrCollectionID: types.StringType,
+		attrFilterID: types.StringType, attrFilterType: types.StringType}
+}
+
+// takenAttrTypes are the target attributes the family takes (the data source lists only these).
+func (f *Family) takenAttrTypes() map[string]attr.Type {
 	m := map[string]attr.Type{}
 	if f.hasTargetAttribute() {
 		m[attrTarget] = types.StringType
@@ -320,9 +329,4 @@ func (e element) hasUnknown() bool {
 // resourceType is the family's resource type name as users write it.
 func (f *Family) resourceType() string { return "intune_" + f.authoritativeSuffix() }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func upperFirst(s string) string { return UpperFirst(s) }

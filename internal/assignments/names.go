@@ -18,3 +18,36 @@ func (f *Family) singleType() string          { return "intune_" + f.singleSuffi
 func (f *Family) policyKey(policyID string) string {
 	return f.Graph.CollectionPath + "|" + strings.ToLower(policyID)
 }
+
+// PluralNoun is the English plural of a noun phrase: its head noun, the part before a
+// qualifier (" for …", " (…)"), takes the plural: "app configuration policies for managed
+// apps", "compliance policies (settings catalog)"; a head already plural ("terms and
+// conditions") stays.
+func PluralNoun(s string) string {
+	head, tail := s, ""
+	for _, sep := range []string{" (", " for "} {
+		if i := strings.Index(head, sep); i > 0 {
+			head, tail = head[:i], head[i:]+tail
+		}
+	}
+	switch {
+	case strings.HasSuffix(head, "y"):
+		head = strings.TrimSuffix(head, "y") + "ies"
+	case strings.HasSuffix(head, "s"):
+	default:
+		head += "s"
+	}
+	return head + tail
+}
+
+// UpperFirst capitalises s, except a first word already cased inside (macOS, iOS).
+func UpperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	word, _, _ := strings.Cut(s, " ")
+	if strings.ToLower(word[1:]) != word[1:] {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

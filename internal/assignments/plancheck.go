@@ -125,7 +125,7 @@ func (f *Family) checkFilterKinds(ctx context.Context, d *ProviderData, elems []
 			continue
 		}
 		addPlanError(diags, at(i).AtName(attrFilterID), "Assignment filter of the wrong kind",
-			fmt.Sprintf("Assignment filter %q (%s) is a %s, but %s assignments take only a %s (graph-families.md G7). "+
+			fmt.Sprintf("Assignment filter %q (%s) is a %s, but %s assignments take only a %s. "+
 				"Use a filter made for %s (the intune_assignment_filters data source lists them with their management_type), "+
 				"or leave out filter_id and filter_type.",
 				item.DisplayName, id, filterKindNoun(got), f.PolicyNoun, filterKindNoun(want), map[string]string{
@@ -174,8 +174,8 @@ func (f *Family) refuseInPolicySet(ctx context.Context, d *ProviderData, policyI
 	}
 	diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("%s %s belongs to a policy set", upperFirst(f.PolicyNoun), policyID),
 		fmt.Sprintf("%s %s is an item of the policy set %s. Its assignments carry no source, so Graph's replace-all assign "+
-			"cannot tell the assignments the policy set made from direct ones, and this resource would remove them "+
-			"(graph-families.md G8). Nothing was sent to Graph.\n\n"+
+			"cannot tell the assignments the policy set made from direct ones, and this resource would remove them. "+
+			"Nothing was sent to Graph.\n\n"+
 			"Use %s (one resource per target), which adds and removes only its own assignment, or remove the policy from the "+
 			"policy set first.", upperFirst(f.PolicyNoun), policyID, sets, f.singleType()))
 }

@@ -658,7 +658,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		}
 		if sets != "" {
 			resp.Diagnostics.AddWarning(summary, fmt.Sprintf("Nothing was sent to Graph: %s %s is an item of the policy set %s, and its "+
-				"assignments carry no source, so the ones the policy set made cannot be told apart from direct ones (graph-families.md G8). "+
+				"assignments carry no source, so the ones the policy set made cannot be told apart from direct ones. "+
 				"This resource is only removed from the state; remove any direct assignments you no longer want in the Intune portal, "+
 				"or with %s resources.", r.f.PolicyNoun, pid, sets, r.f.singleType()))
 			return

@@ -95,8 +95,34 @@ func (f *Family) targetAttributes() map[string]schema.Attribute {
 	return attrs
 }
 
-func (f *Family) resourceSchema() schema.Schema {
+// nestedAttributes are targetAttributes plus, for the authoritative resource's set
+// elements, the target attributes the family does not take: Terraform would drop them
+// silently from a nested object (an HCL object converts to the element type by leaving
+// out what the type lacks), so they are in the schema, and setting one fails the plan.
+// `target` on a family with one kind is optional and takes that kind only.
+func (f *Family) nestedAttributes() map[string]schema.Attribute {
 	attrs := f.targetAttributes()
+	nouns := PluralNoun(f.PolicyNoun)
+	if _, ok := attrs[attrTarget]; !ok {
+		attrs[attrTarget] = schema.StringAttribute{Optional: true,
+			MarkdownDescription: "Optional: " + nouns + " take one kind of target, `" + f.Targets[0].Name + "`: " + f.Targets[0].Description,
+			Validators:          []validator.String{stringvalidator.OneOf(f.Targets[0].Name)}}
+	}
+	if _, ok := attrs[attrCollectionID]; !ok {
+		attrs[attrCollectionID] = schema.StringAttribute{Optional: true,
+			MarkdownDescription: "Not taken: " + nouns + " have no Configuration Manager collection targets. Setting it fails the plan."}
+	}
+	if _, ok := attrs[attrFilterID]; !ok {
+		for _, n := range []string{attrFilterID, attrFilterType} {
+			attrs[n] = schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Not taken: Intune applies no assignment filters to " + nouns + ". Setting it fails the plan."}
+		}
+	}
+	return attrs
+}
+
+func (f *Family) resourceSchema() schema.Schema {
+	attrs := f.nestedAttributes()
 	return schema.Schema{
 		MarkdownDescription: f.resourceDescription(),
 		Blocks: map[string]schema.Block{

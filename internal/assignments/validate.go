@@ -103,6 +103,21 @@ func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostic
 		}
 	}
 
+	// Attributes of the set element that the family does not take (nestedAttributes).
+	if !f.uses(FieldCollectionID) && !e.CollectionID.IsNull() && !e.CollectionID.IsUnknown() {
+		addPlanError(diags, at.AtName(attrCollectionID), "Unexpected collection_id",
+			fmt.Sprintf("%s take no Configuration Manager collection targets, and the assignment %s has collection_id = %q. Remove it.",
+				upperFirst(PluralNoun(f.PolicyNoun)), f.describe(e), e.CollectionID.ValueString()))
+	}
+	if !f.Filters && (!e.FilterID.IsNull() && !e.FilterID.IsUnknown() || !e.FilterType.IsNull() && !e.FilterType.IsUnknown()) {
+		name := attrFilterID
+		if e.FilterID.IsNull() {
+			name = attrFilterType
+		}
+		addPlanError(diags, at.AtName(name), "Assignment filter not allowed",
+			fmt.Sprintf("Intune applies no assignment filters to %s, and the assignment %s has one. Remove filter_id and filter_type from it.",
+				PluralNoun(f.PolicyNoun), f.describe(e)))
+	}
 	if f.Filters {
 		// "has" means known and set; an unknown value may still turn out null.
 		hasID := !e.FilterID.IsNull() && !e.FilterID.IsUnknown()

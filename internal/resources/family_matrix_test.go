@@ -83,7 +83,7 @@ var deviceExtras = map[string]deviceFamily{
 func deviceFamilies(env *acctest.Env) []deviceFamily {
 	var out []deviceFamily
 	for _, f := range families(env) {
-		if !f.hasTarget {
+		if !f.hasTarget || f.more {
 			continue
 		}
 		d, ok := deviceExtras[f.typeName]

@@ -85,7 +85,7 @@ func (f family) remove(env *acctest.Env, id string) bool {
 	case "officeConfiguration/clientConfigurations":
 		return env.Server.DeleteOfficeClientConfiguration(id)
 	}
-	panic("no remove for " + f.collection)
+	return env.Server.DeletePolicy("/"+f.collection, id)
 }
 
 // write sets main.tf: the provider and the given blocks.

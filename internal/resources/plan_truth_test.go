@@ -35,6 +35,7 @@ type family struct {
 	collection string // the Graph collection below /beta, e.g. "deviceManagement/deviceConfigurations"
 	hasTarget  bool   // assignments have a `target` attribute (more than one target kind)
 	lists      bool   // the reader lists the collection with $expand=assignments (not the settings catalog)
+	more       bool   // one of the families beyond the first five (moreFamily): not device-like
 }
 
 // deviceLike is a family with the device configurations' targets, from its emulator calls.
@@ -103,6 +104,40 @@ func families(env *acctest.Env) []family {
 				return s.SetGroupPolicyConfigurationAssignments
 			},
 			func(s *emulator.Server) acctest.Lister { return s.GroupPolicyConfigurationAssignments }),
+		// One family per shape the first five do not have (issue 21): a 204 answer read back
+		// through a cast assign path with the policy-set guard; groups only with managed-app
+		// filters; per-assignment writes; Cloud PC's target vocabulary.
+		moreFamily("mobile_app_configuration", "app configuration policy for managed devices"),
+		moreFamily("ios_managed_app_protection", "iOS app protection policy"),
+		moreFamily("terms_and_conditions", "terms and conditions policy"),
+		moreFamily("cloud_pc_user_setting", "Cloud PC user setting"),
+	}
+}
+
+// moreFamily is a family of refFamilies (more_families_test.go) for the matrix, driven
+// through the emulator's generic calls. noun is its PolicyNoun, as diagnostics name it.
+func moreFamily(stem, noun string) family {
+	var r refFamily
+	for _, x := range refFamilies {
+		if x.stem == stem {
+			r = x
+		}
+	}
+	if r.stem == "" {
+		panic("no reference family " + stem)
+	}
+	return family{
+		name: noun, typeName: r.authoritative(), policyAttr: r.policyAttr(), groupKind: strings.TrimPrefix(r.groupType, "#microsoft.graph."),
+		newPolicy: func(env *acctest.Env) string { return env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Matrix " + stem}) },
+		set: func(env *acctest.Env, p string, as []emulator.Assignment) error {
+			return env.Server.SetPolicyAssignments(r.collection, p, as)
+		},
+		list: func(env *acctest.Env) acctest.Lister {
+			return func(p string) ([]emulator.Assignment, bool) { return env.Server.PolicyAssignments(r.collection, p) }
+		},
+		groupItem:  func(g string) string { return r.hcl("group", g) },
+		groupItemM: func(g string) map[string]any { return r.item("group", g, "", "") },
+		collection: strings.TrimPrefix(r.collection, "/"), hasTarget: !r.oneKind(), lists: true, more: true,
 	}
 }
 

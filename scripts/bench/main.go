@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
+	"github.com/intunetf/terraform-provider-intune/internal/provider"
 )
 
 const (
@@ -38,9 +39,9 @@ const (
 )
 
 func main() {
-	rows := flag.String("rows", "refresh,mixed,assignments,apply", "rows to run: refresh, mixed, assignments, apply")
+	rows := flag.String("rows", "refresh,mixed,all,assignments,apply", "rows to run: refresh, mixed, all, assignments, apply")
 	refresh := flag.String("refresh", "1/5000,100/150,1000/1500,3000/4000", "refresh rows: managed/tenant policies")
-	mixed := flag.String("mixed", "1000/1500", "mixed row: managed/tenant policies spread over the five families")
+	mixed := flag.String("mixed", "1000/1500", "mixed and all rows: managed/tenant policies spread over the first five families (mixed) or every family (all)")
 	sizes := flag.String("assignments", "100,400,1000", "assignments rows: assignments of one policy")
 	applyN := flag.Int("apply", 300, "apply row: policies to apply")
 	tf := flag.String("terraform", "terraform", "terraform binary")
@@ -72,6 +73,13 @@ func main() {
 		}
 		must(b.refreshRow(w, "mixed", n, total, benchFamilies))
 	}
+	if want["all"] {
+		var n, total int
+		if _, err := fmt.Sscanf(*mixed, "%d/%d", &n, &total); err != nil || n > total {
+			log.Fatalf("all row %q: want managed/tenant, managed <= tenant", *mixed)
+		}
+		must(b.refreshRow(w, "all", n, total, allFamilies()))
+	}
 	if want["assignments"] {
 		for _, s := range strings.Split(*sizes, ",") {
 			k, err := strconv.Atoi(strings.TrimSpace(s))
@@ -89,7 +97,8 @@ func main() {
 	fmt.Println("requests: HTTP requests that reached Graph (a $batch is one); counted: what Intune's throttle counts (each $batch item); 429s: throttled answers")
 	fmt.Println("target: issue 9's target for the row, and whether this run met it")
 	fmt.Println("refresh N/T: terraform plan of N managed policies in a tenant of T; baseline: terraform plan -refresh=false, same configuration, same run")
-	fmt.Println("mixed N/T: as refresh N/T, with policies and resources spread evenly over the five families")
+	fmt.Println("mixed N/T: as refresh N/T, with policies and resources spread evenly over the first five families")
+	fmt.Printf("all N/T: as refresh N/T, spread evenly over every family (%d)\n", len(allFamilies()))
 	fmt.Println("assignments K: terraform plan -refresh=false of one policy with K assignments (no-op); baseline: the first assignments row")
 	fmt.Println("apply N: terraform apply of N policies; baseline: the floor of Intune's write limit (N writes at 100 per 20 s)")
 	fmt.Printf("emulator: documented throttle, %v latency per Graph request\n", latency)
@@ -184,6 +193,46 @@ type benchFamily struct {
 	add                func(s *emulator.Server, name string) string
 	set                func(s *emulator.Server, id string, as []emulator.Assignment) error
 	odataType          string // the group target's type
+	// elem is one assignment of the group as the state holds it; nil means the five
+	// families' shape (target, group_id, collection_id, filter_id, filter_type, or
+	// group_id alone without target).
+	elem func(g string) map[string]any
+}
+
+// allFamilies are benchFamilies and every other family the provider offers, from their
+// descriptors (provider.Families) and the emulator's generic calls, so the row follows
+// the families as they are added.
+func allFamilies() []*benchFamily {
+	out := append([]*benchFamily(nil), benchFamilies...)
+	have := map[string]bool{}
+	for _, b := range benchFamilies {
+		have[b.resourceType] = true
+	}
+	for _, f := range provider.Families() {
+		typ := "intune_" + f.Stem + "_assignments"
+		if have[typ] {
+			continue
+		}
+		f := f
+		target := len(f.Targets) > 1
+		out = append(out, &benchFamily{resourceType: typ, attr: f.PolicyIDAttribute, target: target,
+			add: func(s *emulator.Server, n string) string {
+				return s.AddPolicy(f.Graph.CollectionPath, emulator.Policy{DisplayName: n})
+			},
+			set: func(s *emulator.Server, id string, as []emulator.Assignment) error {
+				return s.SetPolicyAssignments(f.Graph.CollectionPath, id, as)
+			},
+			odataType: f.Targets[0].ODataType,
+			elem: func(g string) map[string]any {
+				// Every family's set element has all five attributes (assignments.Family).
+				e := map[string]any{"target": nil, "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
+				if target {
+					e["target"] = "group"
+				}
+				return e
+			}})
+	}
+	return out
 }
 
 var benchFamilies = []*benchFamily{
@@ -191,27 +240,27 @@ var benchFamilies = []*benchFamily{
 		func(s *emulator.Server, n string) string {
 			return s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetDeviceConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget"},
+		(*emulator.Server).SetDeviceConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
 	{"intune_office_client_configuration_assignments", "office_client_configuration_id", false,
 		func(s *emulator.Server, n string) string {
 			return s.AddOfficeClientConfiguration(emulator.OfficeClientConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetOfficeClientConfigurationAssignments, "#microsoft.graph.officeConfigurationGroupAssignmentTarget"},
+		(*emulator.Server).SetOfficeClientConfigurationAssignments, "#microsoft.graph.officeConfigurationGroupAssignmentTarget", nil},
 	{"intune_device_compliance_policy_assignments", "device_compliance_policy_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddDeviceCompliancePolicy(emulator.DeviceCompliancePolicy{DisplayName: n})
 		},
-		(*emulator.Server).SetDeviceCompliancePolicyAssignments, "#microsoft.graph.groupAssignmentTarget"},
+		(*emulator.Server).SetDeviceCompliancePolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
 	{"intune_configuration_policy_assignments", "configuration_policy_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddConfigurationPolicy(emulator.ConfigurationPolicy{Name: n})
 		},
-		(*emulator.Server).SetConfigurationPolicyAssignments, "#microsoft.graph.groupAssignmentTarget"},
+		(*emulator.Server).SetConfigurationPolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
 	{"intune_group_policy_configuration_assignments", "group_policy_configuration_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddGroupPolicyConfiguration(emulator.GroupPolicyConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetGroupPolicyConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget"},
+		(*emulator.Server).SetGroupPolicyConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
 }
 
 // write puts the configuration and the state an earlier apply would have left.
@@ -224,12 +273,19 @@ func (ws *workspace) write(policies []policy) error {
 		items := make([]string, len(p.groups))
 		elems := make([]map[string]any, len(p.groups))
 		for j, g := range p.groups {
-			if fam.target {
+			switch {
+			case fam.elem != nil:
+				items[j] = fmt.Sprintf("{ group_id = %q }", g)
+				if fam.target {
+					items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
+				}
+				elems[j] = fam.elem(g)
+			case fam.target:
 				items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
 				elems[j] = map[string]any{"target": "group", "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
-			} else {
+			default:
 				items[j] = fmt.Sprintf("{ group_id = %q }", g)
-				elems[j] = map[string]any{"group_id": g}
+				elems[j] = map[string]any{"target": nil, "group_id": g, "collection_id": nil, "filter_id": nil, "filter_type": nil}
 			}
 		}
 		fmt.Fprintf(&cfg, "resource %q \"p%d\" {\n  %s = %q\n  assignments = [%s]\n}\n", fam.resourceType, i, fam.attr, p.id, strings.Join(items, ", "))
@@ -319,6 +375,8 @@ func (b *bench) refreshRow(w *tabwriter.Writer, label string, n, total int, fams
 	target := fmt.Sprintf("<= %d requests", n)
 	ok := http <= int64(n)
 	switch {
+	case len(fams) > len(benchFamilies):
+		target, ok = fmt.Sprintf("<= %d requests, no 429", n), http <= int64(n) && st.Throttled == 0
 	case len(fams) > 1:
 	case n == 1:
 		target, ok = "<= 1 request (3 allowed)", http <= 1

@@ -651,35 +651,9 @@ func uses(f *assignments.Family, field assignments.Field) bool {
 	return false
 }
 
-// pluralOf is the English plural of a noun phrase: its head noun, the part before a
-// qualifier (" for …", " (…)"), takes the plural: "app configuration policies for managed
-// apps", "compliance policies (settings catalog)".
-func pluralOf(s string) string {
-	head, tail := s, ""
-	for _, sep := range []string{" (", " for "} {
-		if i := strings.Index(head, sep); i > 0 {
-			head, tail = head[:i], head[i:]+tail
-		}
-	}
-	switch {
-	case strings.HasSuffix(head, "y"):
-		head = strings.TrimSuffix(head, "y") + "ies"
-	case strings.HasSuffix(head, "s"):
-		// already plural: "terms and conditions"
-	default:
-		head += "s"
-	}
-	return head + tail
-}
-
-// upperFirst capitalises s, except a word that is already cased inside (macOS, iOS).
-func upperFirst(s string) string {
-	word, _, _ := strings.Cut(s, " ")
-	if s == "" || strings.ToLower(word[1:]) != word[1:] {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// pluralOf and upperFirst are the engine's, so the docs and the diagnostics agree.
+func pluralOf(s string) string   { return assignments.PluralNoun(s) }
+func upperFirst(s string) string { return assignments.UpperFirst(s) }
 
 func humanize(name string) string { return strings.ReplaceAll(name, "_", " ") }
 
