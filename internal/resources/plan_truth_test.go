@@ -128,7 +128,9 @@ func moreFamily(stem, noun string) family {
 	}
 	return family{
 		name: noun, typeName: r.authoritative(), policyAttr: r.policyAttr(), groupKind: strings.TrimPrefix(r.groupType, "#microsoft.graph."),
-		newPolicy: func(env *acctest.Env) string { return env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Matrix " + stem}) },
+		newPolicy: func(env *acctest.Env) string {
+			return env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Matrix " + stem})
+		},
 		set: func(env *acctest.Env, p string, as []emulator.Assignment) error {
 			return env.Server.SetPolicyAssignments(r.collection, p, as)
 		},
