@@ -163,10 +163,10 @@ func (f *Family) refuseInPolicySet(ctx context.Context, d *ProviderData, policyI
 	sets, err := d.policySetsHolding(ctx, policyID)
 	if err != nil {
 		diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("Cannot check the policy sets of %s %s", f.PolicyNoun, policyID),
-			fmt.Sprintf("%s assignments carry no source, so before taking over a policy's whole set the provider checks that no "+
-				"policy set holds it (GET /deviceAppManagement/policySets). That read failed: %s\n\nNothing was sent to Graph. "+
+			fmt.Sprintf("%s\n\nThe assignments of %s carry no source, so before taking over a policy's whole set the provider "+
+				"checks that no policy set holds it (GET /deviceAppManagement/policySets), and that read failed. Nothing was sent to Graph. "+
 				"Grant the permission DeviceManagementApps.Read.All if it is missing, or use %s, which adds and removes only its own assignment.",
-				upperFirst(f.PolicyNoun), errorDetail(err, f, policyID), f.singleType()))
+				errorDetail(err, f, policyID), PluralNoun(f.PolicyNoun), f.singleType()))
 		return
 	}
 	if sets == "" {

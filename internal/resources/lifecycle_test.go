@@ -382,11 +382,7 @@ func TestAccLifecycle_identityNeverChanges(t *testing.T) {
 
 		// The admin deletes the assignment and assigns the group again; Graph gives it a new ID.
 		recreated := policy + "_recreated"
-		item := f.groupItemM(groupA)
 		target := emulator.Target{ODataType: "#microsoft.graph." + f.groupKind, GroupID: groupA}
-		if item["target"] == nil {
-			target.ODataType = "#microsoft.graph.officeConfigurationGroupAssignmentTarget"
-		}
 		mustSet(t, f.set(env, policy, []emulator.Assignment{{ID: recreated, Target: target}}))
 		w := &writeMark{env: env}
 		w.mark()
@@ -417,7 +413,7 @@ func TestAccLifecycle_twoSingleResourcesForOneTargetFailThePlan(t *testing.T) {
 		policy := f.newPolicy(env)
 		other := fmt.Sprintf("\nresource %q \"other\" {\n  %s = %q\n  %s\n}\n", f.singleType(), f.policyAttr, strings.ToUpper(policy),
 			f.singleBody(strings.ToUpper(groupA)))
-		if f.hasTarget {
+		if f.filters {
 			other = strings.Replace(other, "\n}\n", fmt.Sprintf("\n  filter_id = %q\n  filter_type = \"include\"\n}\n", filter2), 1)
 		}
 		write(cli, env, kinds[1].block(f, "r", policy, groupA), other)
@@ -485,7 +481,7 @@ func TestAccLifecycle_moveBetweenTheModels(t *testing.T) {
 func TestAccLifecycle_allZeroFilterIDFailsThePlan(t *testing.T) {
 	t.Parallel()
 	forEachFamily(t, func(t *testing.T, env *acctest.Env, f family) {
-		if !f.hasTarget {
+		if !f.filters {
 			t.Skip("this family takes no assignment filters (its schema has no filter_id)")
 		}
 		cli := env.CLI(t)

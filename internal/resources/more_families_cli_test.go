@@ -167,6 +167,17 @@ func TestMoreFamilies_policySetGuard(t *testing.T) {
 	}
 }
 
+// errorFor reports whether flat CLI output has an error diagnostic of the resource at
+// addr whose text holds phrase.
+func errorFor(flat, addr, phrase string) bool {
+	for _, d := range strings.Split(flat, "Error: ")[1:] {
+		if strings.Contains(d, "with "+addr+",") && strings.Contains(d, phrase) {
+			return true
+		}
+	}
+	return false
+}
+
 // flat is CLI output with the diagnostics' frame removed and whitespace collapsed, so a
 // phrase matches however Terraform wrapped it.
 func flat(out string) string {
@@ -305,5 +316,108 @@ func TestAccMoreFamilies_perAssignmentWriteInterrupted(t *testing.T) {
 				t.Fatalf("the plan after must be empty (exit %d):\n%s", code, out)
 			}
 		})
+	}
+}
+
+// What a family refuses fails the plan through the real CLI, naming each resource, and
+// sends nothing: a target kind it does not take, a filter where it takes none, a
+// Configuration Manager collection where it has none (each one plan of every family, at
+// validation: zero requests of any kind); a filter of the other kind (a second plan: one
+// read per distinct filter, zero writes). Terraform drops attributes a nested object's
+// type lacks without a word, so each must reach the provider to be refused.
+func TestAccMoreFamilies_refusalsFailThePlanWithZeroRequests(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	type refusal struct{ addr, phrase string }
+	var want []refusal
+	var config strings.Builder
+	block := func(r refFamily, name, policy, item string) string {
+		want = append(want, refusal{addr: r.authoritative() + "." + name})
+		return fmt.Sprintf("\nresource %q %q {\n  %s = %q\n  assignments = [%s]\n}\n", r.authoritative(), name, r.policyAttr(), policy, item)
+	}
+	for _, r := range refFamilies {
+		policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Refusals " + r.stem})
+		if r.refused != "" {
+			item := fmt.Sprintf("{ target = %q }", r.refused)
+			if g := groupIfNeeded(r.refused); g != "" {
+				item = fmt.Sprintf("{ target = %q, group_id = %q }", r.refused, g)
+			}
+			config.WriteString(block(r, "kind", policy, item))
+			want[len(want)-1].phrase = "value must be one of"
+		} else if r.oneKind() {
+			config.WriteString(block(r, "kind", policy, fmt.Sprintf(`{ target = "exclusion_group", group_id = %q }`, groupA)))
+			want[len(want)-1].phrase = "value must be one of"
+		}
+		if r.filterKind == "" {
+			config.WriteString(block(r, "filter", policy, strings.TrimSuffix(r.hcl("group", groupA), " }")+
+				`, filter_id = "0f1e2d3c-4b5a-4697-8877-665544332211", filter_type = "include" }`))
+			want[len(want)-1].phrase = "Assignment filter not allowed"
+		}
+		if !slices.Contains(r.targets, "configuration_manager_collection") {
+			config.WriteString(block(r, "collection", policy, strings.TrimSuffix(r.hcl("group", groupA), " }")+`, collection_id = "MEM00012" }`))
+			want[len(want)-1].phrase = "Unexpected collection_id"
+		}
+	}
+	cli := env.CLI(t)
+	write(cli, env, config.String())
+	cli.MustRun("init", "-input=false")
+	env.Server.ResetRequests()
+	out, code := cli.Run("plan", "-input=false")
+	f := flat(out)
+	if code == 0 {
+		t.Fatalf("the plan must fail:\n%s", out)
+	}
+	for _, w := range want {
+		if !errorFor(f, w.addr, w.phrase) {
+			t.Errorf("no %q error for %s", w.phrase, w.addr)
+		}
+	}
+	if n, _ := graphRequests(env); n != 0 {
+		t.Errorf("the refused plan sent %d requests to Graph", n)
+	}
+	if t.Failed() {
+		t.Logf("plan output:\n%s", out)
+	}
+
+	// A filter of the other kind: read once per distinct filter, refused before any write.
+	want = nil
+	config.Reset()
+	filters := map[string]string{}
+	for _, kind := range []string{"apps", "devices"} {
+		filters[kind] = env.Server.AddAssignmentFilter(emulator.AssignmentFilter{DisplayName: "Made for " + kind, ManagementType: kind, Platform: "iOS", Rule: `(device.model -eq "x")`})
+	}
+	for _, r := range refFamilies {
+		if r.filterKind == "" {
+			continue
+		}
+		other := map[string]string{"apps": "devices", "devices": "apps"}[r.filterKind]
+		policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Wrong filter " + r.stem})
+		config.WriteString(block(r, "wrong-filter", policy, strings.TrimSuffix(r.hcl("group", groupA), " }")+
+			fmt.Sprintf(`, filter_id = %q, filter_type = "include" }`, filters[other])))
+		want[len(want)-1].phrase = "Assignment filter of the wrong kind"
+	}
+	write(cli, env, config.String())
+	env.Server.ResetRequests()
+	out, code = cli.Run("plan", "-input=false")
+	f = flat(out)
+	if code == 0 {
+		t.Fatalf("the plan must fail:\n%s", out)
+	}
+	for _, w := range want {
+		if !errorFor(f, w.addr, w.phrase) {
+			t.Errorf("no %q error for %s", w.phrase, w.addr)
+		}
+	}
+	reads := map[string]int{}
+	for _, q := range env.Server.Requests() {
+		if strings.Contains(q.Path, "/assignmentFilters/") {
+			reads[q.Path[strings.LastIndex(q.Path, "/")+1:]]++
+		}
+	}
+	if _, w := graphRequests(env); w != 0 || len(reads) != 2 || reads[filters["apps"]] != 1 || reads[filters["devices"]] != 1 {
+		t.Errorf("the plan must read each filter once and write nothing: %d writes, filter reads %v", w, reads)
+	}
+	if t.Failed() {
+		t.Logf("plan output:\n%s", out)
 	}
 }

@@ -174,15 +174,21 @@ func TestMoreFamilies_descriptors(t *testing.T) {
 			if !p.HasListResource(r.authoritative()) {
 				t.Errorf("no list resource %s", r.authoritative())
 			}
+			// The set's elements have every target attribute (Terraform would drop the others
+			// unseen, so the ones a family does not take are refused at plan); the
+			// single-assignment resource has only those the family takes.
 			attrs := p.ResourceAttributes(r.authoritative())
-			if !attrs[r.policyAttr()] {
-				t.Errorf("%s has no %s", r.authoritative(), r.policyAttr())
+			for _, a := range []string{r.policyAttr(), "assignments.target", "assignments.group_id", "assignments.collection_id", "assignments.filter_id", "assignments.filter_type"} {
+				if !attrs[a] {
+					t.Errorf("%s has no %s", r.authoritative(), a)
+				}
 			}
-			if attrs["assignments.target"] == r.oneKind() {
-				t.Errorf("%s: `target` attribute present = %v, want %v (kinds %v)", r.authoritative(), attrs["assignments.target"], !r.oneKind(), r.targets)
+			single := p.ResourceAttributes(r.single())
+			if single["target"] == r.oneKind() {
+				t.Errorf("%s: `target` attribute present = %v, want %v (kinds %v)", r.single(), single["target"], !r.oneKind(), r.targets)
 			}
-			if attrs["assignments.filter_id"] != (r.filterKind != "") {
-				t.Errorf("%s: filter_id present = %v, want %v", r.authoritative(), attrs["assignments.filter_id"], r.filterKind != "")
+			if single["filter_id"] != (r.filterKind != "") {
+				t.Errorf("%s: filter_id present = %v, want %v", r.single(), single["filter_id"], r.filterKind != "")
 			}
 
 			policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Policy of " + r.stem})

@@ -36,6 +36,16 @@ type family struct {
 	hasTarget  bool   // assignments have a `target` attribute (more than one target kind)
 	lists      bool   // the reader lists the collection with $expand=assignments (not the settings catalog)
 	more       bool   // one of the families beyond the first five (moreFamily): not device-like
+	filters    bool   // assignments take an assignment filter
+	perAssign  bool   // writes go one assignment at a time (POST …/assignments), not through assign
+}
+
+// isWrite matches the requests the family's authoritative writes send.
+func (f family) isWrite(method, path string) bool {
+	if f.perAssign {
+		return method == "POST" && strings.HasSuffix(path, "/assignments")
+	}
+	return isAssign(method, path)
 }
 
 // deviceLike is a family with the device configurations' targets, from its emulator calls.
@@ -47,7 +57,7 @@ func deviceLike(name, typeName, policyAttr, collection string, lists bool, newPo
 		list:       func(env *acctest.Env) acctest.Lister { return list(env.Server) },
 		groupItem:  func(g string) string { return fmt.Sprintf(`{ target = "group", group_id = %q }`, g) },
 		groupItemM: func(g string) map[string]any { return map[string]any{"target": "group", "group_id": g} },
-		collection: collection, hasTarget: true, lists: lists,
+		collection: collection, hasTarget: true, lists: lists, filters: true,
 	}
 }
 
@@ -64,7 +74,7 @@ func families(env *acctest.Env) []family {
 			groupItemM: func(g string) map[string]any {
 				return map[string]any{"target": "group", "group_id": g}
 			},
-			collection: "deviceManagement/deviceConfigurations", hasTarget: true, lists: true,
+			collection: "deviceManagement/deviceConfigurations", hasTarget: true, lists: true, filters: true,
 		},
 		{
 			name: "Office client configuration", typeName: "intune_office_client_configuration_assignments", policyAttr: "office_client_configuration_id",
@@ -139,7 +149,7 @@ func moreFamily(stem, noun string) family {
 		},
 		groupItem:  func(g string) string { return r.hcl("group", g) },
 		groupItemM: func(g string) map[string]any { return r.item("group", g, "", "") },
-		collection: strings.TrimPrefix(r.collection, "/"), hasTarget: !r.oneKind(), lists: true, more: true,
+		collection: strings.TrimPrefix(r.collection, "/"), hasTarget: !r.oneKind(), lists: true, more: true, filters: r.filterKind != "", perAssign: r.assign == "",
 	}
 }
 
@@ -309,7 +319,7 @@ func TestAccAssignments_timeoutsBlockWorksThroughItsLifecycle(t *testing.T) {
 			Steps: []resource.TestStep{
 				{
 					// The create fails at Graph: nothing is recorded, so nothing is tainted.
-					PreConfig:   func() { env.Server.FailNext(1, isAssign, 500, 0) },
+					PreConfig:   func() { env.Server.FailNext(1, f.isWrite, 500, 0) },
 					Config:      f.config(env, policy, `timeouts { create = "2m" }`, groupA),
 					ExpectError: regexp.MustCompile(`(?s)Assigning ` + f.name),
 				},
