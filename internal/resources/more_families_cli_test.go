@@ -358,6 +358,16 @@ func TestAccMoreFamilies_refusalsFailThePlanWithZeroRequests(t *testing.T) {
 			want[len(want)-1].phrase = "Unexpected collection_id"
 		}
 	}
+	// The first five had the same hole: an Office policy's group with a filter or a
+	// collection lost them unseen.
+	office := newOfficePolicy(env)
+	for name, extra := range map[string]string{"filter": `, filter_id = "0f1e2d3c-4b5a-4697-8877-665544332211", filter_type = "include"`,
+		"collection": `, collection_id = "MEM00012"`} {
+		want = append(want, refusal{addr: "intune_office_client_configuration_assignments." + name,
+			phrase: map[string]string{"filter": "Assignment filter not allowed", "collection": "Unexpected collection_id"}[name]})
+		fmt.Fprintf(&config, "\nresource \"intune_office_client_configuration_assignments\" %q {\n  office_client_configuration_id = %q\n  assignments = [{ group_id = %q%s }]\n}\n",
+			name, office, groupA, extra)
+	}
 	cli := env.CLI(t)
 	write(cli, env, config.String())
 	cli.MustRun("init", "-input=false")
