@@ -152,7 +152,7 @@ func (d *ProviderData) write(ctx context.Context, f *Family, client *graph.Clien
 func (d *ProviderData) readBack(ctx context.Context, f *Family, client *graph.Client, policyID string, sent []graph.Assignment) ([]graph.Assignment, error) {
 	got, err := f.api(client).List(ctx, policyID)
 	if err != nil {
-		return nil, fmt.Errorf("Graph accepted the write but reading the assignments back failed: %w", err)
+		return nil, fmt.Errorf("the write was accepted, but reading the assignments back failed: %w", err)
 	}
 	want := f.keySet(sent)
 	return d.await(ctx, f, client, policyID, d.clock().Now().Add(consistencyWindow), got, func(as []graph.Assignment) bool {

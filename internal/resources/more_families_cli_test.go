@@ -35,9 +35,8 @@ func TestAccMoreFamilies_applyPlanImportDestroy(t *testing.T) {
 	t.Parallel()
 	env := acctest.Start(t)
 	type placed struct {
-		r               refFamily
-		whole, shared   string
-		setAssignmentID string
+		r             refFamily
+		whole, shared string
 	}
 	var all []placed
 	var config strings.Builder
