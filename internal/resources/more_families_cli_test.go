@@ -410,7 +410,8 @@ func refusals(t *testing.T, env *acctest.Env) {
 		t.Logf("plan output:\n%s", out)
 	}
 
-	// A filter of the other kind: read once per distinct filter, refused before any write.
+	// A filter of the other kind (read once per distinct filter) and a policy in a policy
+	// set: refused before any write.
 	want = nil
 	config.Reset()
 	filters := map[string]string{}
@@ -427,6 +428,19 @@ func refusals(t *testing.T, env *acctest.Env) {
 			fmt.Sprintf(`, filter_id = %q, filter_type = "include" }`, filters[other])))
 		want[len(want)-1].phrase = "Assignment filter of the wrong kind"
 	}
+	// A policy in a policy set, for the families whose assignments have no source: one
+	// listing of the policy sets for the whole plan.
+	var items []emulator.PolicySetItem
+	for _, r := range refFamilies {
+		if !r.guard {
+			continue
+		}
+		policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "In a set " + r.stem})
+		items = append(items, emulator.PolicySetItem{PayloadID: policy, ODataType: policySetItemType(r)})
+		config.WriteString(block(r, "in-a-set", policy, r.hcl("group", groupA)))
+		want[len(want)-1].phrase = "belongs to a policy set"
+	}
+	env.Server.AddPolicySet(emulator.PolicySet{DisplayName: "Baseline set", Items: items})
 	write(cli, env, config.String())
 	env.Server.ResetRequests()
 	out, code = cli.Run("plan", "-input=false")
@@ -439,11 +453,17 @@ func refusals(t *testing.T, env *acctest.Env) {
 			t.Errorf("no %q error for %s", w.phrase, w.addr)
 		}
 	}
-	reads := map[string]int{}
+	reads, setListings := map[string]int{}, 0
 	for _, q := range env.Server.Requests() {
 		if strings.Contains(q.Path, "/assignmentFilters/") {
 			reads[q.Path[strings.LastIndex(q.Path, "/")+1:]]++
 		}
+		if strings.HasSuffix(q.Path, "/policySets") {
+			setListings++
+		}
+	}
+	if setListings != 1 {
+		t.Errorf("the plan listed the policy sets %d times; once per run is enough", setListings)
 	}
 	if _, w := graphRequests(env); w != 0 || len(reads) != 2 || reads[filters["apps"]] != 1 || reads[filters["devices"]] != 1 {
 		t.Errorf("the plan must read each filter once and write nothing: %d writes, filter reads %v", w, reads)
