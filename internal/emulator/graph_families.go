@@ -613,6 +613,16 @@ func familyOf(collection string) *policyFamily {
 	return nil
 }
 
+// specOf is the famSpec of a family beyond the first five, nil for the first five.
+func specOf(f *policyFamily) *famSpec {
+	for _, x := range famSpecs {
+		if strings.EqualFold(strings.TrimPrefix(x.coll, "/"), f.path) {
+			return x
+		}
+	}
+	return nil
+}
+
 // AddPolicy stores a policy of any family (the Coll… constants, the first
 // five included) directly and returns its id. An unknown collection panics.
 func (s *Server) AddPolicy(collection string, p Policy) string {
@@ -631,12 +641,7 @@ func (s *Server) AddPolicy(collection string, p Policy) string {
 	case groupPolicyFamily:
 		return s.AddGroupPolicyConfiguration(GroupPolicyConfiguration{ID: p.ID, DisplayName: p.DisplayName})
 	}
-	var sp *famSpec
-	for _, x := range famSpecs {
-		if strings.EqualFold(strings.TrimPrefix(x.coll, "/"), f.path) {
-			sp = x
-		}
-	}
+	sp := specOf(f)
 	typ := sp.types[0]
 	if p.ODataType != "" {
 		if t, err := sp.canonicalType(p.ODataType); err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Seed is the JSON seed file format of the intune-emulator command:
@@ -14,10 +15,12 @@ import (
 //	 "deviceCompliancePolicies":[{"id":..,"odataType":..,"displayName":..,"assignments":[...]}],
 //	 "configurationPolicies":[{"id":..,"name":..,"platforms":..,"technologies":..,"templateFamily":..,"assignments":[...]}],
 //	 "groupPolicyConfigurations":[{"id":..,"displayName":..,"assignments":[...]}],
-//	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}]}
+//	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}],
+//	 "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":..,"odataType":..,"displayName":..,"assignments":[...]}]}
 //
 // priority is for office policies only, odataType not for group policy
-// configurations: a seed setting them elsewhere is refused.
+// configurations: a seed setting them elsewhere is refused. policies holds
+// policies of any family, by collection (see SeedGenericPolicy).
 type Seed struct {
 	DeviceConfigurations       []SeedPolicy              `json:"deviceConfigurations"`
 	OfficeClientConfigurations []SeedPolicy              `json:"officeClientConfigurations"`
@@ -25,6 +28,27 @@ type Seed struct {
 	ConfigurationPolicies      []SeedConfigurationPolicy `json:"configurationPolicies"`
 	GroupPolicyConfigurations  []SeedPolicy              `json:"groupPolicyConfigurations"`
 	AssignmentFilters          []SeedAssignmentFilter    `json:"assignmentFilters"`
+	Policies                   []SeedGenericPolicy       `json:"policies"`
+}
+
+// SeedGenericPolicy is one seeded policy of any family, stored with
+// AddPolicy and SetPolicyAssignments: collection is one of the Coll…
+// paths ("/deviceManagement/deviceManagementScripts"; a leading /beta and
+// the slashes are optional), an unknown one is an error. odataType "" =>
+// the collection's default concrete type; on the families beyond the first
+// five it must be one of the collection's types (e.g.
+// "#microsoft.graph.windows10EnrollmentCompletionPageConfiguration" for
+// deviceEnrollmentConfigurations; the '#' is optional), and
+// configurationPolicies and groupPolicyConfigurations take none.
+// displayName is the "name" of compliancePolicies and configurationPolicies.
+// The assignments are stored verbatim, as SetPolicyAssignments does: the
+// family's target-kind and filter rules are not applied.
+type SeedGenericPolicy struct {
+	Collection  string           `json:"collection"`
+	ID          string           `json:"id"`
+	ODataType   string           `json:"odataType"`
+	DisplayName string           `json:"displayName"`
+	Assignments []SeedAssignment `json:"assignments"`
 }
 
 // SeedConfigurationPolicy is one seeded settings-catalog policy (see
@@ -121,6 +145,11 @@ func (s *Server) LoadSeed(r io.Reader) error {
 			return fmt.Errorf("emulator: seed: groupPolicyConfigurations[%d]: priority and odataType are not members of a group policy configuration", i)
 		}
 	}
+	for i, p := range sd.Policies {
+		if err := checkSeedPolicy(p); err != nil {
+			return fmt.Errorf("emulator: seed: policies[%d]: %w", i, err)
+		}
+	}
 	for _, f := range sd.AssignmentFilters {
 		s.AddAssignmentFilter(AssignmentFilter(f))
 	}
@@ -152,6 +181,37 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		id := s.AddGroupPolicyConfiguration(GroupPolicyConfiguration{ID: p.ID, DisplayName: p.DisplayName, Description: p.Description})
 		if err := s.SetGroupPolicyConfigurationAssignments(id, seedAssignments(p.Assignments)); err != nil {
 			return err
+		}
+	}
+	for i, p := range sd.Policies {
+		id := s.AddPolicy(p.Collection, Policy{ID: p.ID, DisplayName: p.DisplayName, ODataType: p.ODataType})
+		if err := s.SetPolicyAssignments(p.Collection, id, seedAssignments(p.Assignments)); err != nil {
+			return fmt.Errorf("emulator: seed: policies[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkSeedPolicy refuses an entry of the policies key that AddPolicy would
+// panic on (an unknown collection) or store with a type its family does not have.
+func checkSeedPolicy(p SeedGenericPolicy) error {
+	f := familyOf(p.Collection)
+	if f == nil {
+		known := make([]string, 0, len(policyFamilies()))
+		for _, g := range policyFamilies() {
+			known = append(known, "/"+g.path)
+		}
+		return fmt.Errorf("unknown collection %q (known: %s)", p.Collection, strings.Join(known, ", "))
+	}
+	if p.ODataType == "" {
+		return nil
+	}
+	switch sp := specOf(f); {
+	case f == configPolicyFamily || f == groupPolicyFamily:
+		return fmt.Errorf("odataType %q: %s policies have no odataType", p.ODataType, p.Collection)
+	case sp != nil:
+		if _, ok := canonicalType(p.ODataType, sp.types); !ok {
+			return fmt.Errorf("odataType %q is not a type of %s (one of %s)", p.ODataType, p.Collection, strings.Join(sp.types, ", "))
 		}
 	}
 	return nil

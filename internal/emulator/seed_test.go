@@ -76,3 +76,48 @@ func TestLoadSeedPolicyFamilies(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadSeedGenericPolicies(t *testing.T) {
+	s := startEmu(t, nil)
+	const sid = "1a1a1a1a-0000-4000-8000-000000000001"
+	const eid = "2b2b2b2b-0000-4000-8000-000000000001"
+	const fid = "3c3c3c3c-0000-4000-8000-000000000001"
+	err := s.LoadSeed(strings.NewReader(`{
+	  "assignmentFilters":[{"id":"` + fid + `","displayName":"iOS apps","platform":"iOSMobileApplicationManagement","assignmentFilterManagementType":"apps"}],
+	  "policies":[
+	    {"collection":"/deviceManagement/deviceManagementScripts","id":"` + sid + `","displayName":"Pilot PowerShell script","assignments":[
+	       {"target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"` + group1 + `"}}]},
+	    {"collection":"beta/deviceManagement/deviceEnrollmentConfigurations","id":"` + eid + `","odataType":"microsoft.graph.windows10EnrollmentCompletionPageConfiguration","displayName":"ESP"},
+	    {"collection":"/deviceAppManagement/iosManagedAppProtections","displayName":"MAM","assignments":[
+	       {"source":"policySets","sourceId":"ps","target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"` + group2 + `",
+	        "deviceAndAppManagementAssignmentFilterId":"` + fid + `","deviceAndAppManagementAssignmentFilterType":"include"}}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as, ok := s.PolicyAssignments(emulator.CollDeviceManagementScripts, sid); !ok || len(as) != 1 || as[0].ID != sid+"_"+group1 {
+		t.Errorf("script seed: %+v", as)
+	}
+	tok := getToken(t, s, rwClient)
+	if g := doReq(t, s, "GET", "/beta/deviceManagement/deviceManagementScripts/"+sid, tok, nil, nil); g.str("displayName") != "Pilot PowerShell script" {
+		t.Errorf("seeded script: %s", g.raw)
+	}
+	if g := doReq(t, s, "GET", "/beta/deviceManagement/deviceEnrollmentConfigurations/"+eid, tok, nil, nil); g.str("@odata.type") != "#microsoft.graph.windows10EnrollmentCompletionPageConfiguration" {
+		t.Errorf("seeded enrollment configuration: %s", g.raw)
+	}
+	if g := doReq(t, s, "GET", "/beta/deviceAppManagement/iosManagedAppProtections?$expand=assignments", tok, nil, nil); !strings.Contains(string(g.raw), fid) || !strings.Contains(string(g.raw), `"policySets"`) {
+		t.Errorf("seeded app protection: %s", g.raw)
+	}
+	for bad, want := range map[string]string{
+		`{"policies":[{"collection":"/deviceManagement/noSuchThings","displayName":"x"}]}`:                                          "unknown collection",
+		`{"policies":[{"displayName":"x"}]}`:                                                                                        "unknown collection",
+		`{"policies":[{"collection":"/deviceManagement/deviceEnrollmentConfigurations","odataType":"#microsoft.graph.nope"}]}`:      "not a type of",
+		`{"policies":[{"collection":"/deviceManagement/groupPolicyConfigurations","odataType":"#microsoft.graph.x"}]}`:              "no odataType",
+		`{"policies":[{"collection":"/deviceManagement/intents","assignments":[{"target":{"@odata.type":"#microsoft.graph.x"}}]}]}`: "policies[0]",
+		`{"policies":[{"collection":"/deviceManagement/intents","name":"x"}]}`:                                                      "unknown field",
+	} {
+		err := s.LoadSeed(strings.NewReader(bad))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", bad, err, want)
+		}
+	}
+}

@@ -467,6 +467,8 @@ type familyDoc struct {
 	GroupKind       string                   // the kind that includes a group, e.g. "group"
 	ExclusionKind   string                   // the kind that excludes a group, or ""
 	AllKinds        []assignments.TargetKind // the kinds that need no ID (all devices, all licensed users)
+	FilterID        string                   // the examples' filter: a device filter, or a managed-app filter for "apps"
+	TeamFilterID    string                   // the single-assignment example's filter, of the same kind
 
 	// For the examples and the lookups' pages.
 	ExampleHeader     string // the comment every generated example of the family starts with
@@ -523,9 +525,12 @@ func newFamilyDoc(f *assignments.Family, all []*assignments.Family, declared map
 	d.TargetNames = andList(quote(names))
 	d.FilterableKinds = andList(quote(filterable))
 	d.FilterKind = f.FilterManagementType()
+	d.FilterID, d.TeamFilterID = guids[3], guids[8]
 	switch d.FilterKind {
 	case assignments.FilterKindApps:
 		d.FilterNoun, d.OtherFilterNoun = "managed-app filter", "device filter"
+		// The device filters above would fail the plan ("of the wrong kind").
+		d.FilterID, d.TeamFilterID = appsFilterGUID, appsFilterGUID
 	case "":
 	default:
 		d.FilterNoun, d.OtherFilterNoun = "device filter", "managed-app filter"
@@ -843,3 +848,8 @@ var guids = []string{
 	"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", // 8: that team's filter
 	"0a9b8c7d-6e5f-4a4b-9c3d-2e1f0a9b8c7d", // 9: a policy read by a data source
 }
+
+// appsFilterGUID is the managed-app assignment filter (assignmentFilterManagementType
+// "apps") the examples of the managed-app families use instead of guids 3 and 8, which are
+// device filters. scripts/emulator-seed.json has it, for `make demo`.
+const appsFilterGUID = "e4d3c2b1-a0f9-4e8d-8c7b-6a5f4e3d2c1b"

@@ -14,7 +14,7 @@ resource "intune_targeted_managed_app_configuration_assignments" "pilot" {
       # a device filter fails the plan.
       target      = "group"
       group_id    = "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091"
-      filter_id   = "0f1e2d3c-4b5a-4697-8877-665544332211"
+      filter_id   = "e4d3c2b1-a0f9-4e8d-8c7b-6a5f4e3d2c1b"
       filter_type = "include"
     },
     { target = "exclusion_group", group_id = "c0ffee00-1234-4abc-9def-0123456789ab" },

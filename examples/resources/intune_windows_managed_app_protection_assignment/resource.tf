@@ -8,6 +8,6 @@ resource "intune_windows_managed_app_protection_assignment" "emea_pilot" {
   windows_managed_app_protection_id = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
   target                            = "group"
   group_id                          = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
-  filter_id                         = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+  filter_id                         = "e4d3c2b1-a0f9-4e8d-8c7b-6a5f4e3d2c1b"
   filter_type                       = "include"
 }
