@@ -16,11 +16,13 @@ import (
 //	 "configurationPolicies":[{"id":..,"name":..,"platforms":..,"technologies":..,"templateFamily":..,"assignments":[...]}],
 //	 "groupPolicyConfigurations":[{"id":..,"displayName":..,"assignments":[...]}],
 //	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}],
-//	 "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":..,"odataType":..,"displayName":..,"assignments":[...]}]}
+//	 "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":..,"odataType":..,"displayName":..,"assignments":[...]}],
+//	 "policySets":[{"id":..,"displayName":..,"items":[{"payloadId":..,"odataType":"#microsoft.graph.deviceManagementScriptPolicySetItem","displayName":..}]}]}
 //
 // priority is for office policies only, odataType not for group policy
 // configurations: a seed setting them elsewhere is refused. policies holds
-// policies of any family, by collection (see SeedGenericPolicy).
+// policies of any family, by collection (see SeedGenericPolicy); policySets
+// holds policy sets (see SeedPolicySet).
 type Seed struct {
 	DeviceConfigurations       []SeedPolicy              `json:"deviceConfigurations"`
 	OfficeClientConfigurations []SeedPolicy              `json:"officeClientConfigurations"`
@@ -29,6 +31,27 @@ type Seed struct {
 	GroupPolicyConfigurations  []SeedPolicy              `json:"groupPolicyConfigurations"`
 	AssignmentFilters          []SeedAssignmentFilter    `json:"assignmentFilters"`
 	Policies                   []SeedGenericPolicy       `json:"policies"`
+	PolicySets                 []SeedPolicySet           `json:"policySets"`
+}
+
+// SeedPolicySet is one seeded policy set, stored with AddPolicySet (id "" =>
+// new GUID). Like AddPolicySet it assigns no member: the assignments a set
+// made on its members are seeded on those policies (source "policySets",
+// sourceId the set's id).
+type SeedPolicySet struct {
+	ID          string              `json:"id"`
+	DisplayName string              `json:"displayName"`
+	Items       []SeedPolicySetItem `json:"items"`
+}
+
+// SeedPolicySetItem is one member of a seeded policy set (see
+// PolicySetItem): payloadId, the member policy's id, is required; odataType
+// is the item type, e.g. "#microsoft.graph.deviceManagementScriptPolicySetItem"
+// (the '#' is optional).
+type SeedPolicySetItem struct {
+	PayloadID   string `json:"payloadId"`
+	ODataType   string `json:"odataType"`
+	DisplayName string `json:"displayName"`
 }
 
 // SeedGenericPolicy is one seeded policy of any family, stored with
@@ -116,8 +139,8 @@ func (s *Server) LoadSeedFile(path string) error {
 }
 
 // LoadSeed decodes a Seed document (unknown fields rejected, so typos in
-// hand-written seed files surface) and stores its assignment filters and
-// policies.
+// hand-written seed files surface) and stores its assignment filters,
+// policies and policy sets. Everything is checked before anything is stored.
 func (s *Server) LoadSeed(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
@@ -148,6 +171,13 @@ func (s *Server) LoadSeed(r io.Reader) error {
 	for i, p := range sd.Policies {
 		if err := checkSeedPolicy(p); err != nil {
 			return fmt.Errorf("emulator: seed: policies[%d]: %w", i, err)
+		}
+	}
+	for i, ps := range sd.PolicySets {
+		for j, it := range ps.Items {
+			if it.PayloadID == "" {
+				return fmt.Errorf("emulator: seed: policySets[%d].items[%d]: payloadId is required", i, j)
+			}
 		}
 	}
 	for _, f := range sd.AssignmentFilters {
@@ -188,6 +218,13 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		if err := s.SetPolicyAssignments(p.Collection, id, seedAssignments(p.Assignments)); err != nil {
 			return fmt.Errorf("emulator: seed: policies[%d]: %w", i, err)
 		}
+	}
+	for _, ps := range sd.PolicySets {
+		items := make([]PolicySetItem, 0, len(ps.Items))
+		for _, it := range ps.Items {
+			items = append(items, PolicySetItem(it))
+		}
+		s.AddPolicySet(PolicySet{ID: ps.ID, DisplayName: ps.DisplayName, Items: items})
 	}
 	return nil
 }

@@ -121,3 +121,64 @@ func TestLoadSeedGenericPolicies(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadSeedPolicySets(t *testing.T) {
+	s := startEmu(t, nil)
+	const sid = "4d4d4d4d-0000-4000-8000-000000000001"
+	const setID = "5e5e5e5e-0000-4000-8000-000000000001"
+	err := s.LoadSeed(strings.NewReader(`{
+	  "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":"` + sid + `","displayName":"script in a set","assignments":[
+	     {"source":"policySets","sourceId":"` + setID + `","target":{"@odata.type":"#microsoft.graph.groupAssignmentTarget","groupId":"` + group1 + `"}}]}],
+	  "policySets":[{"id":"` + setID + `","displayName":"Baseline set","items":[
+	     {"payloadId":"` + sid + `","odataType":"microsoft.graph.deviceManagementScriptPolicySetItem","displayName":"script in a set"}]},
+	    {"displayName":"empty set"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as, ok := s.PolicyAssignments(emulator.CollDeviceManagementScripts, sid); !ok || len(as) != 1 || as[0].Source != "policySets" || as[0].SourceID != setID {
+		t.Errorf("member assignments: %+v", as)
+	}
+	tok := getToken(t, s, rwClient)
+	l := doReq(t, s, "GET", "/beta/deviceAppManagement/policySets?$expand=items", tok, nil, nil)
+	if l.status != 200 || len(l.values(t)) != 2 {
+		t.Fatalf("list: %d %s", l.status, l.raw)
+	}
+	var set map[string]any
+	for _, v := range l.values(t) {
+		if v["id"] == setID {
+			set = v
+		}
+	}
+	if set == nil || set["displayName"] != "Baseline set" {
+		t.Fatalf("seeded set missing: %s", l.raw)
+	}
+	items, _ := set["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("items: %s", l.raw)
+	}
+	it := items[0].(map[string]any)
+	if it["payloadId"] != sid || it["@odata.type"] != "#microsoft.graph.deviceManagementScriptPolicySetItem" || it["itemType"] != "#microsoft.graph.deviceManagementScript" || it["displayName"] != "script in a set" {
+		t.Errorf("item: %v", it)
+	}
+
+	// Rejections: nothing of the refused seed is stored.
+	const badSet = "6f6f6f6f-0000-4000-8000-000000000001"
+	const badPolicy = "7a7a7a7a-0000-4000-8000-000000000001"
+	for bad, want := range map[string]string{
+		`{"policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":"` + badPolicy + `"}],
+		  "policySets":[{"id":"` + badSet + `","items":[{"payloadId":"` + sid + `"},{"odataType":"#microsoft.graph.deviceManagementScriptPolicySetItem"}]}]}`: "policySets[0].items[1]: payloadId is required",
+		`{"policySets":[{"id":"` + badSet + `","items":[{"payloadID":"` + sid + `","itemType":"x"}]}]}`: "unknown field",
+		`{"policySets":[{"id":"` + badSet + `","assignments":[]}]}`:                                     "unknown field",
+	} {
+		err := s.LoadSeed(strings.NewReader(bad))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error with %q", bad, err, want)
+		}
+	}
+	if g := doReq(t, s, "GET", "/beta/deviceAppManagement/policySets/"+badSet, tok, nil, nil); g.status != 404 {
+		t.Errorf("refused seed stored its set: %d %s", g.status, g.raw)
+	}
+	if _, ok := s.PolicyAssignments(emulator.CollDeviceManagementScripts, badPolicy); ok {
+		t.Error("refused seed stored its policy")
+	}
+}
