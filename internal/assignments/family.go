@@ -110,9 +110,13 @@ func (f *Family) resourceDescription() string {
 	switch {
 	case f.sources():
 		b.WriteString(" Assignments inherited from policy sets are left alone.")
+	case f.guardsPolicySets() && f.Graph.SingleCreateRefused:
+		b.WriteString(" Its assignments carry no `source`, so those a policy set made cannot be told apart from direct ones: the plan " +
+			"refuses to manage a policy that belongs to a policy set (so does `" + f.singleType() + "`, which writes through the same " +
+			"action: Graph has no route that adds one assignment), and a destroy sends nothing for one.")
 	case f.guardsPolicySets():
 		b.WriteString(" Its assignments carry no `source`, so those a policy set made cannot be told apart from direct ones: the plan " +
-			"refuses to manage a " + f.PolicyNoun + " that belongs to a policy set (use `" + f.singleType() + "`), and a destroy sends nothing for one.")
+			"refuses to manage a policy that belongs to a policy set (use `" + f.singleType() + "`), and a destroy sends nothing for one.")
 	}
 	return b.String()
 }

@@ -125,10 +125,10 @@ func (f *Family) checkFilterKinds(ctx context.Context, d *ProviderData, elems []
 			continue
 		}
 		addPlanError(diags, at(i).AtName(attrFilterID), "Assignment filter of the wrong kind",
-			fmt.Sprintf("Assignment filter %q (%s) is a %s, but %s assignments take only a %s. "+
+			fmt.Sprintf("Assignment filter %q (%s) is a %s, but the assignments of %s take only a %s. "+
 				"Use a filter made for %s (the intune_assignment_filters data source lists them with their management_type), "+
 				"or leave out filter_id and filter_type.",
-				item.DisplayName, id, filterKindNoun(got), f.PolicyNoun, filterKindNoun(want), map[string]string{
+				item.DisplayName, id, filterKindNoun(got), PluralNoun(f.PolicyNoun), filterKindNoun(want), map[string]string{
 					FilterKindApps: "managed apps", FilterKindDevices: "managed devices"}[want]))
 	}
 }
@@ -175,9 +175,47 @@ func (f *Family) refuseInPolicySet(ctx context.Context, d *ProviderData, policyI
 	diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("%s %s belongs to a policy set", upperFirst(f.PolicyNoun), policyID),
 		fmt.Sprintf("%s %s is an item of the policy set %s. Its assignments carry no source, so Graph's replace-all assign "+
 			"cannot tell the assignments the policy set made from direct ones, and this resource would remove them. "+
-			"Nothing was sent to Graph.\n\n"+
-			"Use %s (one resource per target), which adds and removes only its own assignment, or remove the policy from the "+
-			"policy set first.", upperFirst(f.PolicyNoun), policyID, sets, f.singleType()))
+			"Nothing was sent to Graph.\n\n%s", upperFirst(f.PolicyNoun), policyID, sets, f.policySetAlternative()))
+}
+
+// policySetAlternative is what to do instead for a policy in a policy set.
+func (f *Family) policySetAlternative() string {
+	if f.Graph.SingleCreateRefused {
+		// Without a route for one assignment, the single resource writes through assign too.
+		return fmt.Sprintf("Graph has no route that adds one assignment of %s (POST …/assignments is refused), so %s "+
+			"would write through the same assign action. Assign the policy through its policy set, or remove it from the "+
+			"policy set first.", PluralNoun(f.PolicyNoun), f.singleType())
+	}
+	return fmt.Sprintf("Use %s (one resource per target), which adds and removes only its own assignment, or remove the "+
+		"policy from the policy set first.", f.singleType())
+}
+
+// refuseSingleInPolicySet fails the plan of a single assignment that can only be written
+// through the assign action (Graph.SingleCreateRefused) on a policy in a policy set: the
+// action would be sent the set's assignments, which read as direct, and they would become
+// direct ones (or be duplicated).
+func (f *Family) refuseSingleInPolicySet(ctx context.Context, d *ProviderData, policyID string, diags *diag.Diagnostics) {
+	if !f.guardsPolicySets() || !f.Graph.SingleCreateRefused || d == nil || d.Client == nil {
+		return
+	}
+	sets, err := d.policySetsHolding(ctx, policyID)
+	if err != nil {
+		diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("Cannot check the policy sets of %s %s", f.PolicyNoun, policyID),
+			fmt.Sprintf("%s\n\nGraph has no route that adds one assignment of %s, so this resource writes through the assign action, "+
+				"and first checks that no policy set holds the policy (GET /deviceAppManagement/policySets); that read failed. "+
+				"Nothing was sent to Graph. Grant the permission DeviceManagementApps.Read.All if it is missing.",
+				errorDetail(err, f, policyID), PluralNoun(f.PolicyNoun)))
+		return
+	}
+	if sets == "" {
+		return
+	}
+	diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("%s %s belongs to a policy set", upperFirst(f.PolicyNoun), policyID),
+		fmt.Sprintf("%s %s is an item of the policy set %s. Graph has no route that adds one assignment of %s (POST …/assignments "+
+			"is refused), so this resource would write through the assign action, sending back every assignment the policy has. "+
+			"Those the policy set made carry no source and read as direct ones, so they would become direct assignments that stay "+
+			"when the policy leaves the set. Nothing was sent to Graph.\n\nAssign the policy through its policy set, or remove "+
+			"it from the policy set first.", upperFirst(f.PolicyNoun), policyID, sets, PluralNoun(f.PolicyNoun)))
 }
 
 // PolicySetGuard reports that the authoritative resource refuses a policy in a policy set

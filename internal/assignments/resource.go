@@ -519,7 +519,8 @@ func writeOutcome(err error) string {
 }
 
 func answerDiffers(missing, extra []string) string {
-	return fmt.Sprintf("Graph accepted the assign request, but the assignments it answered with differ from the plan.\n"+
+	return fmt.Sprintf("Graph accepted the write, but the assignments it holds afterwards (its answer, or a read after a "+
+		"204 or a per-assignment write) differ from the plan.\n"+
 		"  Not assigned: %s\n  Unexpected:   %s", orNone(missing), orNone(extra))
 }
 

@@ -184,6 +184,9 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if !req.State.Raw.IsNull() || r.data.Client == nil {
 		return
 	}
+	if r.f.refuseSingleInPolicySet(ctx, r.data, id, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	// A create: the target must not be there yet (never a silent adoption), unless it is
 	// the assignment this resource is replacing (the create half of -replace or a taint).
 	ctx, cancel := withTimeout(ctx, req.Config.GetAttribute, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)

@@ -177,7 +177,7 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 		}
 		return nil
 	}
-	if !r.data.routeRefused(r.f, "create") {
+	if !r.data.routeRefused(r.f, "create") && !r.f.Graph.SingleCreateRefused {
 		// The route adds one assignment and sends nothing else, so this read only checks
 		// for the target: it need not wait for the run's earlier writes to show.
 		current, err := api.List(ctx, pid)

@@ -106,8 +106,8 @@ func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostic
 	// Attributes of the set element that the family does not take (nestedAttributes).
 	if !f.uses(FieldCollectionID) && !e.CollectionID.IsNull() && !e.CollectionID.IsUnknown() {
 		addPlanError(diags, at.AtName(attrCollectionID), "Unexpected collection_id",
-			fmt.Sprintf("%s take no Configuration Manager collection targets, and the assignment %s has collection_id = %q. Remove it.",
-				upperFirst(PluralNoun(f.PolicyNoun)), f.describe(e), e.CollectionID.ValueString()))
+			fmt.Sprintf("An assignment has collection_id = %q, but %s take no Configuration Manager collection targets. Remove collection_id from it.",
+				e.CollectionID.ValueString(), PluralNoun(f.PolicyNoun)))
 	}
 	if !f.Filters && (!e.FilterID.IsNull() && !e.FilterID.IsUnknown() || !e.FilterType.IsNull() && !e.FilterType.IsUnknown()) {
 		name := attrFilterID

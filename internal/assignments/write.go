@@ -21,7 +21,9 @@ import (
 //   - per assignment (graph-families.md G4; graph.Family.PerAssignment): the difference
 //     between what Graph holds (read fresh) and the set is written one call at a time,
 //     adds (POST …/assignments) before removes (DELETE …/assignments/{id}), so a policy is
-//     never left with fewer targets than either set has in common. Such a write is not
+//     never left with fewer targets than either set has in common; only a group whose
+//     assignment changes kind is removed before it is added again (one assignment per
+//     group, internal/graph/NOTES.md#assignment-ids). Such a write is not
 //     atomic: a failure part-way stops it, the set is read back, and the error is a
 //     *partialWriteError saying what was applied and what was not.
 
@@ -101,18 +103,37 @@ func (d *ProviderData) write(ctx context.Context, f *Family, client *graph.Clien
 		removes = append(removes, a) // not wanted, a second copy, or a kind the family cannot show
 	}
 	var adds []graph.Assignment
+	groupsAdded := map[string]bool{}
 	for _, a := range desired {
 		if k := f.keyOf(a); !have[k] {
 			have[k] = true
 			adds = append(adds, a)
+			if g := strings.ToLower(a.Target.GroupID); g != "" {
+				groupsAdded[g] = true
+			}
+		}
+	}
+	// Adds go first, so the policy never has fewer targets than the two sets share, except
+	// for a group whose assignment changes kind (included to excluded, or back): Graph keeps
+	// one assignment per group, and its ID need not tell the kinds apart, so that one is
+	// removed before its replacement is added.
+	var early, late []graph.Assignment
+	for _, a := range removes {
+		if groupsAdded[strings.ToLower(a.Target.GroupID)] {
+			early = append(early, a)
+		} else {
+			late = append(late, a)
 		}
 	}
 	var applied []string
 	pending := make([]string, 0, len(adds)+len(removes))
+	for _, a := range early {
+		pending = append(pending, "removed "+f.describeGraph(a))
+	}
 	for _, a := range adds {
 		pending = append(pending, "added "+f.describeGraph(a))
 	}
-	for _, a := range removes {
+	for _, a := range late {
 		pending = append(pending, "removed "+f.describeGraph(a))
 	}
 	fail := func(err error) ([]graph.Assignment, error) {
@@ -125,6 +146,21 @@ func (d *ProviderData) write(ctx context.Context, f *Family, client *graph.Clien
 		pe.Held, pe.ReadErr = held, rerr
 		return held, pe
 	}
+	remove := func(a graph.Assignment) error {
+		if err := api.Delete(ctx, policyID, a.ID); err != nil && !graph.IsNotFound(err) {
+			return err
+		}
+		if k := f.keyOf(a); k != "" {
+			d.noteWrite(f, policyID, []string{k}, nil)
+		}
+		applied, pending = append(applied, pending[0]), pending[1:]
+		return nil
+	}
+	for _, a := range early {
+		if err := remove(a); err != nil {
+			return fail(err)
+		}
+	}
 	for _, a := range adds {
 		if _, err := api.Create(ctx, policyID, a); err != nil {
 			return fail(err)
@@ -132,14 +168,10 @@ func (d *ProviderData) write(ctx context.Context, f *Family, client *graph.Clien
 		d.noteWrite(f, policyID, nil, []string{f.keyOf(a)})
 		applied, pending = append(applied, pending[0]), pending[1:]
 	}
-	for _, a := range removes {
-		if err := api.Delete(ctx, policyID, a.ID); err != nil && !graph.IsNotFound(err) {
+	for _, a := range late {
+		if err := remove(a); err != nil {
 			return fail(err)
 		}
-		if k := f.keyOf(a); k != "" {
-			d.noteWrite(f, policyID, []string{k}, nil)
-		}
-		applied, pending = append(applied, pending[0]), pending[1:]
 	}
 	return d.readBack(ctx, f, client, policyID, desired)
 }

@@ -67,11 +67,11 @@ var (
 
 	// IOSManagedAppProtectionsFamily is iOS app protection (graph-families.md §20): a single
 	// POST …/assignments is refused (G10).
-	IOSManagedAppProtectionsFamily = noContentFamily("/deviceAppManagement/iosManagedAppProtections", "targetedManagedAppPolicyAssignment", true)
+	IOSManagedAppProtectionsFamily = noSingleCreate(noContentFamily("/deviceAppManagement/iosManagedAppProtections", "targetedManagedAppPolicyAssignment", true))
 	// AndroidManagedAppProtectionsFamily is Android app protection (graph-families.md §20).
-	AndroidManagedAppProtectionsFamily = noContentFamily("/deviceAppManagement/androidManagedAppProtections", "targetedManagedAppPolicyAssignment", true)
+	AndroidManagedAppProtectionsFamily = noSingleCreate(noContentFamily("/deviceAppManagement/androidManagedAppProtections", "targetedManagedAppPolicyAssignment", true))
 	// WindowsManagedAppProtectionsFamily is Windows app protection (graph-families.md §20).
-	WindowsManagedAppProtectionsFamily = noContentFamily("/deviceAppManagement/windowsManagedAppProtections", "targetedManagedAppPolicyAssignment", true)
+	WindowsManagedAppProtectionsFamily = noSingleCreate(noContentFamily("/deviceAppManagement/windowsManagedAppProtections", "targetedManagedAppPolicyAssignment", true))
 	// TargetedManagedAppConfigurationsFamily is app configuration for managed apps (graph-families.md §20).
 	TargetedManagedAppConfigurationsFamily = noContentFamily("/deviceAppManagement/targetedManagedAppConfigurations", "targetedManagedAppPolicyAssignment", true)
 
@@ -102,6 +102,13 @@ var MobileAppConfigurationsFamily = Family{
 	AssignAction:        "microsoft.graph.managedDeviceMobileAppConfiguration/assign",
 	AssignNoContent:     true,
 	PolicySetItems:      true,
+	SingleCreateRefused: true, // G10, observed
+}
+
+// noSingleCreate is f with SingleCreateRefused (graph-families.md G10, observed).
+func noSingleCreate(f Family) Family {
+	f.SingleCreateRefused = true
+	return f
 }
 
 // WindowsAutopilotDeploymentProfilesFamily (graph-families.md §23): no replace-all for

@@ -81,6 +81,10 @@ type Family struct {
 	// assignments a policy set made from direct ones. Membership is read from
 	// /deviceAppManagement/policySets (Client.PolicySetMemberships).
 	PolicySetItems bool
+	// SingleCreateRefused: the service refuses POST …/assignments for the family (400 "No
+	// method match route template", graph-families.md G10, observed for app protection and
+	// mobileAppConfigurations), so one assignment is added through the assign action.
+	SingleCreateRefused bool
 }
 
 // assignAction is the path of f's assign action below a policy.

@@ -153,13 +153,26 @@ func policySetGuard(t *testing.T, r refFamily, env *acctest.Env) {
 		}
 		return
 	}
-	if !acctest.HasError(ds) || !diagsSay(ds, "belongs to a policy set", "Baseline set", setID, r.single()) || w != 0 {
-		t.Fatalf("the plan must refuse a policy in a policy set, naming the set and %s, with zero writes (%d):\n%s", r.single(), w, acctest.Diagnostics(ds))
+	alternative := r.single()
+	if r.postRefused() {
+		alternative = "Assign the policy through its policy set"
+	}
+	if !acctest.HasError(ds) || !diagsSay(ds, "belongs to a policy set", "Baseline set", setID, alternative) || w != 0 {
+		t.Fatalf("the plan must refuse a policy in a policy set, naming the set and %q, with zero writes (%d):\n%s", alternative, w, acctest.Diagnostics(ds))
 	}
 	one := r.item("group", groupA, "", "")
 	one[r.policyAttr()] = policy
 	p = env.Protocol(t, nil) // another run
-	if _, ds := p.Create(r.single(), one); acctest.HasError(ds) {
+	_, ds = p.Create(r.single(), one)
+	if r.postRefused() {
+		// No route adds one assignment: the resource would write through assign, sending
+		// the set's assignments back as direct ones. Refused too, with zero writes.
+		if _, w := graphRequests(env); !acctest.HasError(ds) || !diagsSay(ds, "belongs to a policy set", "would become direct assignments") || w != 0 {
+			t.Fatalf("the single-assignment resource must refuse a policy in a set when it can only write through assign (%d writes):\n%s", w, acctest.Diagnostics(ds))
+		}
+		return
+	}
+	if acctest.HasError(ds) {
 		t.Fatalf("the single-assignment resource must work on a policy in a set: %s", acctest.Diagnostics(ds))
 	}
 	as, _ := env.Server.PolicyAssignments(r.collection, policy)
@@ -323,6 +336,24 @@ func TestAccMoreFamilies_perAssignmentWriteInterrupted(t *testing.T) {
 			}
 			if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
 				t.Fatalf("the plan after must be empty (exit %d):\n%s", code, out)
+			}
+
+			// A group that changes kind (included to excluded): Graph keeps one assignment per
+			// group, so the old one goes before the new one is added, and the apply leaves
+			// exactly the configuration.
+			if !slices.Contains(r.targets, "exclusion_group") {
+				return
+			}
+			write(cli, env, r.blocks(name, policy, []string{r.hcl("exclusion_group", groupA), r.hcl("group", groupD)}, "", ""))
+			out = cli.MustRun("apply", "-auto-approve", "-input=false")
+			if strings.Contains(out, "Warning") {
+				t.Errorf("a change of kind must apply cleanly:\n%s", out)
+			}
+			if got := held(t, env, r, policy); !slices.Equal(got, sorted("exclusionGroupAssignmentTarget "+groupA, g+groupD)) {
+				t.Fatalf("after the change of kind Graph holds %v", got)
+			}
+			if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+				t.Fatalf("the plan after the change of kind must be empty (exit %d):\n%s", code, out)
 			}
 		})
 	}

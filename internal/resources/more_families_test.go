@@ -73,6 +73,11 @@ func (r refFamily) single() string        { return "intune_" + r.stem + "_assign
 func (r refFamily) policyAttr() string    { return r.stem + "_id" }
 func (r refFamily) oneKind() bool         { return len(r.targets) == 1 }
 
+// postRefused: the service refuses POST …/assignments for the family (G10, observed).
+func (r refFamily) postRefused() bool {
+	return r.stem == "mobile_app_configuration" || strings.HasSuffix(r.stem, "_managed_app_protection")
+}
+
 // item is one assignment of the family as HCL values (map form for the protocol harness).
 func (r refFamily) item(kind, group, filter, filterType string) map[string]any {
 	m := map[string]any{}

@@ -822,13 +822,15 @@ func example(call string, d familyDoc) string {
 // funcs are the Go templates' helpers (and para and defined, which main adds).
 var funcs = template.FuncMap{
 	"upperFirst": upperFirst, "example": example, "plural": pluralOf,
-	// engineUpper capitalises as the engine's diagnostics do (assignments.upperFirst), for
-	// quoting them: "MacOS shell script … belongs to a policy set".
-	"engineUpper": func(s string) string {
-		if s == "" {
-			return s
+	// engineUpper capitalises as the engine's diagnostics do, for quoting them.
+	"engineUpper": assignments.UpperFirst,
+	// a is the indefinite article for a noun phrase: "an app configuration policy", "a macOS
+	// shell script".
+	"a": func(s string) string {
+		if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
+			return "an " + s
 		}
-		return strings.ToUpper(s[:1]) + s[1:]
+		return "a " + s
 	},
 	"quote":    func(s string) string { return "`" + s + "`" },
 	"humanize": humanize,
