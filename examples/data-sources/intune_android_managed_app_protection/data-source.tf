@@ -2,7 +2,7 @@
 # From scripts/docgen/templates/examples.gotmpl, filled from the policy family
 # resources.AndroidManagedAppProtection (internal/resources/more_families.go).
 
-# A Android app protection policy by the name the Intune portal shows (exact, without regard to
+# An Android app protection policy by the name the Intune portal shows (exact, without regard to
 # case).
 data "intune_android_managed_app_protection" "pilot" {
   display_name = "Pilot Android app protection policy"

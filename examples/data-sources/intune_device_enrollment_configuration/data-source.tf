@@ -2,7 +2,7 @@
 # From scripts/docgen/templates/examples.gotmpl, filled from the policy family
 # resources.DeviceEnrollmentConfiguration (internal/resources/more_families.go).
 
-# A enrollment configuration by the name the Intune portal shows (exact, without regard to
+# An enrollment configuration by the name the Intune portal shows (exact, without regard to
 # case).
 data "intune_device_enrollment_configuration" "pilot" {
   display_name = "Pilot enrollment configuration"

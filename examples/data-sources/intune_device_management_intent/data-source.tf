@@ -2,7 +2,7 @@
 # From scripts/docgen/templates/examples.gotmpl, filled from the policy family
 # resources.DeviceManagementIntent (internal/resources/more_families.go).
 
-# A endpoint security intent by the name the Intune portal shows (exact, without regard to
+# An endpoint security intent by the name the Intune portal shows (exact, without regard to
 # case).
 data "intune_device_management_intent" "pilot" {
   display_name = "Pilot endpoint security intent"

@@ -2,7 +2,7 @@
 # From scripts/docgen/templates/examples.gotmpl, filled from the policy family
 # resources.IOSManagedAppProtection (internal/resources/more_families.go).
 
-# A iOS app protection policy by the name the Intune portal shows (exact, without regard to
+# An iOS app protection policy by the name the Intune portal shows (exact, without regard to
 # case).
 data "intune_ios_managed_app_protection" "pilot" {
   display_name = "Pilot iOS app protection policy"

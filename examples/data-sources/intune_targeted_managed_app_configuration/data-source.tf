@@ -2,7 +2,7 @@
 # From scripts/docgen/templates/examples.gotmpl, filled from the policy family
 # resources.TargetedManagedAppConfiguration (internal/resources/more_families.go).
 
-# A app configuration policy for managed apps by the name the Intune portal shows (exact,
+# An app configuration policy for managed apps by the name the Intune portal shows (exact,
 # without regard to case).
 data "intune_targeted_managed_app_configuration" "pilot" {
   display_name = "Pilot app configuration policy for managed apps"
