@@ -95,11 +95,11 @@ func (f *Family) resourceDescription() string {
 			"at a time (`POST …/assignments`, `DELETE …/assignments/{id}`), adds first. Such a write is not atomic: if a call fails " +
 			"part-way, the error lists what was applied and what was not, the state records what Graph holds, and the next plan shows the rest. ")
 	default:
-		action := "`assign`"
+		action := "`assign` action"
 		if f.Graph.AssignAction != "" {
-			action = "`assign` (routed only as `…/{id}/" + f.Graph.AssignAction + "`)"
+			action = "`assign` action, routed only as `…/{id}/" + f.Graph.AssignAction + "`"
 		}
-		fmt.Fprintf(&b, "create and update send the whole set with Graph's replace-all %s action", action)
+		fmt.Fprintf(&b, "create and update send the whole set with Graph's replace-all %s", action)
 		if f.Graph.AssignNoContent {
 			b.WriteString(", which answers 204 No Content, so the provider reads the set back to record what Graph holds")
 		}
