@@ -107,11 +107,16 @@ func (r *SingleResource) rewrite(ctx context.Context, client *graph.Client, pid 
 // confirmKept reads the policy after a replace-all write of body (already noted in the
 // ledger) and warns when an assignment sent is not there: another process changed the
 // policy between this write's read and its send (Graph has no ETag on assignments, so the
-// window cannot be closed; internal/graph/NOTES.md#assign).
-func (r *SingleResource) confirmKept(ctx context.Context, client *graph.Client, summary, pid string, body []graph.Assignment, diags *diag.Diagnostics) {
-	after, err := r.f.api(client).List(ctx, pid)
-	if err == nil {
-		after, err = r.data.awaitRun(ctx, r.f, client, pid, after)
+// window cannot be closed; internal/graph/NOTES.md#assign). answer is rewrite's: for a
+// family whose assign answers 204 it is already a read made after the write (readBack),
+// and is used instead of reading again.
+func (r *SingleResource) confirmKept(ctx context.Context, client *graph.Client, summary, pid string, body, answer []graph.Assignment, diags *diag.Diagnostics) {
+	after, err := answer, error(nil)
+	if !r.f.Graph.AssignNoContent {
+		after, err = r.f.api(client).List(ctx, pid)
+		if err == nil {
+			after, err = r.data.awaitRun(ctx, r.f, client, pid, after)
+		}
 	}
 	if err != nil {
 		diags.AddWarning(summary, "The write was applied, but reading the policy back to confirm that its other assignments "+
@@ -226,7 +231,7 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 	}
 	r.data.noteTarget(r.f, pid, created)
 	r.data.noteWrite(r.f, pid, nil, []string{r.f.key(e)})
-	r.confirmKept(ctx, client, summary, pid, body, diags)
+	r.confirmKept(ctx, client, summary, pid, body, answer, diags)
 	return created, true
 }
 
@@ -362,7 +367,7 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 		assignmentID = types.StringValue(updated.ID)
 		r.data.noteWrite(r.f, pid, []string{r.f.key(was)}, []string{r.f.key(e)})
-		r.confirmKept(ctx, client, summary, pid, body, &resp.Diagnostics)
+		r.confirmKept(ctx, client, summary, pid, body, answer, &resp.Diagnostics)
 		r.recordWrite(ctx, resp.Private, e, &resp.Diagnostics)
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -412,7 +417,7 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		r.data.setRouteRefused(r.f, "delete")
 	}
 	last := lastSingleWritten(ctx, req.Private)
-	body, _, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, _ bool) ([]graph.Assignment, error) {
+	body, answer, err := r.rewrite(ctx, client, pid, func(direct []graph.Assignment, _ bool) ([]graph.Assignment, error) {
 		if _, ok := r.f.findByKey(direct, e); !ok && last != nil {
 			// Created by the last run and not visible yet: wait for it, or it would stay.
 			if seen, werr := r.awaitOwn(ctx, client, pid, e, last, direct); werr == nil {
@@ -440,7 +445,7 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		resp.Diagnostics.AddError(summary, errorDetail(err, r.f, pid)+writeOutcome(err)+stays)
 	default:
 		removed()
-		r.confirmKept(ctx, client, summary, pid, body, &resp.Diagnostics)
+		r.confirmKept(ctx, client, summary, pid, body, answer, &resp.Diagnostics)
 	}
 }
 
