@@ -154,21 +154,29 @@ func (d *ProviderData) policySetsHolding(ctx context.Context, policyID string) (
 	return strings.Join(names, "; "), nil
 }
 
+// policySetsAtPlan is policySetsHolding for a plan-time check: on a failed read it adds
+// the error (why the check is made, and alternative, a clause after the permission advice)
+// and returns "", so the caller stops on the diagnostics.
+func (f *Family) policySetsAtPlan(ctx context.Context, d *ProviderData, policyID, why, alternative string, diags *diag.Diagnostics) string {
+	sets, err := d.policySetsHolding(ctx, policyID)
+	if err != nil {
+		diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("Cannot check the policy sets of %s %s", f.PolicyNoun, policyID),
+			fmt.Sprintf("%s\n\n%s (GET /deviceAppManagement/policySets), and that read failed. Nothing was sent to Graph. "+
+				"Grant the permission DeviceManagementApps.Read.All if it is missing%s.", errorDetail(err, f, policyID), why, alternative))
+		return ""
+	}
+	return sets
+}
+
 // refuseInPolicySet fails the plan of an authoritative write to a policy that belongs to a
 // policy set (f.guardsPolicySets), naming the set and the single-assignment resource.
 func (f *Family) refuseInPolicySet(ctx context.Context, d *ProviderData, policyID string, diags *diag.Diagnostics) {
 	if !f.guardsPolicySets() || d == nil || d.Client == nil {
 		return
 	}
-	sets, err := d.policySetsHolding(ctx, policyID)
-	if err != nil {
-		diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("Cannot check the policy sets of %s %s", f.PolicyNoun, policyID),
-			fmt.Sprintf("%s\n\nThe assignments of %s carry no source, so before taking over a policy's whole set the provider "+
-				"checks that no policy set holds it (GET /deviceAppManagement/policySets), and that read failed. Nothing was sent to Graph. "+
-				"Grant the permission DeviceManagementApps.Read.All if it is missing, or use %s, which adds and removes only its own assignment.",
-				errorDetail(err, f, policyID), PluralNoun(f.PolicyNoun), f.singleType()))
-		return
-	}
+	sets := f.policySetsAtPlan(ctx, d, policyID, fmt.Sprintf("The assignments of %s carry no source, so before taking over a "+
+		"policy's whole set the provider checks that no policy set holds it", PluralNoun(f.PolicyNoun)),
+		fmt.Sprintf(", or use %s, which adds and removes only its own assignment", f.singleType()), diags)
 	if sets == "" {
 		return
 	}
@@ -198,15 +206,8 @@ func (f *Family) refuseSingleInPolicySet(ctx context.Context, d *ProviderData, p
 	if !f.guardsPolicySets() || !f.Graph.SingleCreateRefused || d == nil || d.Client == nil {
 		return
 	}
-	sets, err := d.policySetsHolding(ctx, policyID)
-	if err != nil {
-		diags.AddAttributeError(path.Root(f.PolicyIDAttribute), fmt.Sprintf("Cannot check the policy sets of %s %s", f.PolicyNoun, policyID),
-			fmt.Sprintf("%s\n\nGraph has no route that adds one assignment of %s, so this resource writes through the assign action, "+
-				"and first checks that no policy set holds the policy (GET /deviceAppManagement/policySets); that read failed. "+
-				"Nothing was sent to Graph. Grant the permission DeviceManagementApps.Read.All if it is missing.",
-				errorDetail(err, f, policyID), PluralNoun(f.PolicyNoun)))
-		return
-	}
+	sets := f.policySetsAtPlan(ctx, d, policyID, fmt.Sprintf("Graph has no route that adds one assignment of %s, so this "+
+		"resource writes through the assign action, and first checks that no policy set holds the policy", PluralNoun(f.PolicyNoun)), "", diags)
 	if sets == "" {
 		return
 	}
