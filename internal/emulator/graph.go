@@ -354,6 +354,12 @@ func (s *Server) serveGraphRequest(c *reqCtx) {
 		c.assignmentsPostNotRouted(rt)
 		return
 	}
+	if rt.cast != "" && rt.fam != nil && rt.fam.castAssignmentsRefused && (rt.kind == rkAssignments || rt.kind == rkAssignment || rt.kind == rkAssignmentsCount) {
+		// [OBS] PS#2985: the cast routes of an item's assignments are not routed
+		rt.template = strings.Replace(rt.template, "/key/navigation", "/key/cast/navigation", 1)
+		c.routeNotMatched(rt, rt.fam.path+"/{id}/microsoft.graph."+rt.cast+"/assignments is not routed (PS#2985); use "+rt.fam.path+"/{id}/assignments")
+		return
+	}
 	if rt.kind == rkAssign && rt.fam != nil && rt.fam.assignCast != "" && !eq(rt.cast, rt.fam.assignCast) {
 		// [OBS, G3] only the cast path is routed
 		c.routeNotMatched(rt, rt.fam.path+"/{id}/assign is not routed; use "+rt.fam.path+"/{id}/microsoft.graph."+rt.fam.assignCast+"/assign (G3)")

@@ -110,7 +110,7 @@ func (f *policyFamily) normaliseAssignment(policyID string, a Assignment) Assign
 	}
 	if !f.assignIntent {
 		a.Intent = ""
-	} else if a.Intent == "" {
+	} else if a.Intent == "" && f.intentValues == nil {
 		a.Intent = "apply"
 	}
 	if !f.assignModified {
@@ -120,7 +120,11 @@ func (f *policyFamily) normaliseAssignment(policyID string, a Assignment) Assign
 		a.Target.ODataType = "#" + a.Target.ODataType
 	}
 	if a.ID == "" {
-		a.ID = policyID + "_" + a.Target.targetKey() + f.assignIDSuffix
+		if f.assignID != nil {
+			a.ID = f.assignID(policyID, a)
+		} else {
+			a.ID = policyID + "_" + a.Target.targetKey() + f.assignIDSuffix
+		}
 	}
 	return a
 }

@@ -63,7 +63,13 @@ const (
 // ODataType "" => the collection's default concrete type (e.g.
 // "#microsoft.graph.iosMobileAppConfiguration" for mobileAppConfigurations).
 // DisplayName is the "name" of compliancePolicies and configurationPolicies.
-type Policy struct{ ID, DisplayName, ODataType string }
+// Props are further members of the entity by wire name (e.g.
+// {"publisher":"Contoso","publishingState":"notPublished"} for
+// mobileApps), stored and answered as given; the first five ignore them.
+type Policy struct {
+	ID, DisplayName, ODataType string
+	Props                      map[string]any
+}
 
 // famSpec describes one family beyond the first five.
 type famSpec struct {
@@ -93,6 +99,9 @@ type famSpec struct {
 	cloudPc       bool
 	groupIDOnly   bool
 	idSuffix      string
+
+	enums     map[string][]string // members whose writes must be one of these values
+	customize func(*policyFamily) // sets what the generic family lacks (graph_apps.go)
 }
 
 // genericPolicy is a stored policy of a family beyond the first five.
@@ -270,6 +279,8 @@ var famSpecs = []*famSpec{
 		defaults:    map[string]any{"localAdminEnabled": false, "resetEnabled": false, "selfServiceEnabled": false},
 		assignParam: "assignments", cloudPc: true, groupIDOnly: true, kinds: []string{TargetCloudPcGroup}, filters: filterNone,
 	},
+	mobileAppsSpec,          // 22 (graph_apps.go)
+	deviceHealthScriptsSpec, // 19 (graph_apps.go)
 }
 
 // newFamilies are the policyFamily records of famSpecs, in that order.
@@ -348,6 +359,9 @@ func (sp *famSpec) family() *policyFamily {
 	if sp.noAssign || sp.deviceIDs {
 		f.assignParam = ""
 	}
+	if sp.customize != nil {
+		sp.customize(f)
+	}
 	if sp.cloudPc {
 		f.targetTypes = cloudPcTargetTypes
 		f.parseTarget = parseCloudPcTarget
@@ -393,6 +407,12 @@ func (sp *famSpec) validateProps(m map[string]any, typ string, strict bool) (map
 		case "roleScopeTagIds":
 			err = checkKind(k, v, pkStringArray, typ)
 		default:
+			if vals, ok := sp.enums[k]; ok {
+				if err = checkEnum(k, v, vals); err != nil {
+					return nil, err
+				}
+				break
+			}
 			if strings.Contains(k, "@odata.") || slices.Contains(sp.navs, k) {
 				continue
 			}
@@ -655,6 +675,11 @@ func (s *Server) AddPolicy(collection string, p Policy) string {
 	}
 	now := time.Now()
 	gp := &genericPolicy{policyCore: policyCore{id: p.ID, odataType: typ}, spec: sp, created: now, modified: now, name: p.DisplayName}
+	if props, err := checkExtra("AddPolicy Props", p.Props, nil); err != nil {
+		panic(err.Error())
+	} else {
+		gp.apply(props)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.generic[f.path].put(p.ID, gp)

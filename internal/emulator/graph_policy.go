@@ -130,6 +130,14 @@ type policyFamily struct {
 	parseTarget          func(v any, strict bool, ext *famExt) (Target, error) // nil => parseDeviceTarget
 	targetJSON           func(t Target) obj                                    // nil => deviceTargetJSON
 
+	// Mobile apps and remediations (graph_apps.go): assignments with state
+	// beyond the target (G2).
+	intentValues           []string                                                                 // the intents an assignment may carry, none defaulted (mobileApps); nil => apply/remove, "apply" by default
+	assignID               func(policyID string, a Assignment) string                               // computes an assignment id; nil => "{policyId}_{targetKey}{assignIDSuffix}"
+	finishAssignment       func(s *Server, p policy, a Assignment, strict bool) (Assignment, error) // checks and completes a parsed assignment against its policy (settings by app type, schedules); s.mu not held
+	checkAssignSet         func(s *Server, set []Assignment) string                                 // a rule on the whole set a write leaves (intent conflicts): a 400 reason, "" when fine
+	castAssignmentsRefused bool                                                                     // {id}/microsoft.graph.<type>/assignments… is not routed (PS#2985)
+
 	// Per-family code.
 	store           func(s *Server) policyStore                                                    // the family's policies; use with s.mu held
 	defaultType     string                                                                         // POST without @odata.type: lenient, or always for a concreteType
@@ -612,6 +620,13 @@ func (s *Server) policyAssign(c *reqCtx, f *policyFamily, policyID string, stric
 				kept = append(kept, a)
 			}
 		}
+		if f.checkAssignSet != nil {
+			if reason := f.checkAssignSet(s, append(slices.Clone(kept), direct...)); reason != "" {
+				s.mu.Unlock()
+				c.badRequest(reason)
+				return
+			}
+		}
 		s.noteAssignChange(&pc.lag, pc.assigns)
 		pc.assigns = append(kept, direct...)
 		for _, a := range direct {
@@ -675,6 +690,23 @@ func (s *Server) assignmentCreate(c *reqCtx, f *policyFamily, policyID string, s
 		pc := p.core()
 		_, exists := findAssignment(pc.assigns, a.ID)
 		conflict = exists && s.cfg.ConflictOnDuplicateAssignment
+		if !conflict && f.checkAssignSet != nil {
+			set := slices.Clone(pc.assigns)
+			if exists {
+				for i, old := range set {
+					if strings.EqualFold(old.ID, a.ID) {
+						set[i] = a
+					}
+				}
+			} else {
+				set = append(set, a)
+			}
+			if reason := f.checkAssignSet(s, set); reason != "" {
+				s.mu.Unlock()
+				c.badRequest(reason)
+				return
+			}
+		}
 		if !conflict {
 			s.noteAssignChange(&pc.lag, pc.assigns)
 			if exists {
@@ -816,6 +848,19 @@ func (s *Server) assignmentItem(c *reqCtx, f *policyFamily, policyID, aid string
 			na.LastModifiedDateTime = time.Now()
 		}
 		s.mu.Lock()
+		if f.checkAssignSet != nil {
+			set := slices.Clone(pc.assigns)
+			for i, a := range set {
+				if strings.EqualFold(a.ID, aid) {
+					set[i] = na
+				}
+			}
+			if reason := f.checkAssignSet(s, set); reason != "" {
+				s.mu.Unlock()
+				c.badRequest(reason)
+				return
+			}
+		}
 		s.noteAssignChange(&pc.lag, pc.assigns)
 		for i, a := range pc.assigns {
 			if strings.EqualFold(a.ID, aid) {
@@ -934,6 +979,14 @@ func (s *Server) parseAssignment(f *policyFamily, v any, policyID string, strict
 	a, err := f.parseAssignment(f, v, policyID, strict, s.schemaOf(f))
 	if err == nil {
 		err = s.checkTargetRules(f, a)
+	}
+	if err == nil && f.finishAssignment != nil {
+		s.mu.Lock()
+		p, found := f.store(s).get(policyID)
+		s.mu.Unlock()
+		if found {
+			a, err = f.finishAssignment(s, p, a, strict)
+		}
 	}
 	if err != nil || s.cfg.PreserveGUIDCase {
 		return a, err

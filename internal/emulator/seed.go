@@ -16,7 +16,7 @@ import (
 //	 "configurationPolicies":[{"id":..,"name":..,"platforms":..,"technologies":..,"templateFamily":..,"assignments":[...]}],
 //	 "groupPolicyConfigurations":[{"id":..,"displayName":..,"assignments":[...]}],
 //	 "assignmentFilters":[{"id":..,"displayName":..,"description":..,"platform":..,"rule":..,"assignmentFilterManagementType":..}],
-//	 "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":..,"odataType":..,"displayName":..,"assignments":[...]}],
+//	 "policies":[{"collection":"/deviceManagement/deviceManagementScripts","id":..,"odataType":..,"displayName":..,"props":{..},"assignments":[...]}],
 //	 "policySets":[{"id":..,"displayName":..,"items":[{"payloadId":..,"odataType":"#microsoft.graph.deviceManagementScriptPolicySetItem","displayName":..}]}]}
 //
 // priority is for office policies only, odataType not for group policy
@@ -67,10 +67,13 @@ type SeedPolicySetItem struct {
 // The assignments are stored verbatim, as SetPolicyAssignments does: the
 // family's target-kind and filter rules are not applied.
 type SeedGenericPolicy struct {
-	Collection  string           `json:"collection"`
-	ID          string           `json:"id"`
-	ODataType   string           `json:"odataType"`
-	DisplayName string           `json:"displayName"`
+	Collection  string `json:"collection"`
+	ID          string `json:"id"`
+	ODataType   string `json:"odataType"`
+	DisplayName string `json:"displayName"`
+	// Props are further entity members, as Policy.Props (e.g.
+	// {"publisher":"Contoso","publishingState":"notPublished"}).
+	Props       map[string]any   `json:"props"`
 	Assignments []SeedAssignment `json:"assignments"`
 }
 
@@ -117,6 +120,12 @@ type SeedAssignment struct {
 	SourceID string     `json:"sourceId"`
 	Intent   string     `json:"intent"`
 	Target   SeedTarget `json:"target"`
+	// Settings (mobileApps), RunSchedule and RunRemediationScript
+	// (deviceHealthScripts) go to Assignment.Extra under their wire names,
+	// stored as given.
+	Settings             map[string]any `json:"settings"`
+	RunSchedule          map[string]any `json:"runSchedule"`
+	RunRemediationScript *bool          `json:"runRemediationScript"`
 }
 
 // SeedTarget mirrors the wire form of an assignment target.
@@ -214,7 +223,7 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		}
 	}
 	for i, p := range sd.Policies {
-		id := s.AddPolicy(p.Collection, Policy{ID: p.ID, DisplayName: p.DisplayName, ODataType: p.ODataType})
+		id := s.AddPolicy(p.Collection, Policy{ID: p.ID, DisplayName: p.DisplayName, ODataType: p.ODataType, Props: p.Props})
 		if err := s.SetPolicyAssignments(p.Collection, id, seedAssignments(p.Assignments)); err != nil {
 			return fmt.Errorf("emulator: seed: policies[%d]: %w", i, err)
 		}
@@ -240,6 +249,15 @@ func checkSeedPolicy(p SeedGenericPolicy) error {
 		}
 		return fmt.Errorf("unknown collection %q (known: %s)", p.Collection, strings.Join(known, ", "))
 	}
+	if sp := specOf(f); sp != nil {
+		for k, vals := range sp.enums {
+			if v, has := p.Props[k]; has {
+				if err := checkEnum(k, v, vals); err != nil {
+					return fmt.Errorf("props: %w", err)
+				}
+			}
+		}
+	}
 	if p.ODataType == "" {
 		return nil
 	}
@@ -261,9 +279,25 @@ func seedAssignments(in []SeedAssignment) []Assignment {
 		if ft == "none" {
 			ft = ""
 		}
+		var extra map[string]any
+		put := func(k string, v any) {
+			if extra == nil {
+				extra = map[string]any{}
+			}
+			extra[k] = v
+		}
+		if a.Settings != nil {
+			put("settings", a.Settings)
+		}
+		if a.RunSchedule != nil {
+			put("runSchedule", a.RunSchedule)
+		}
+		if a.RunRemediationScript != nil {
+			put("runRemediationScript", *a.RunRemediationScript)
+		}
 		out = append(out, Assignment{ID: a.ID, Source: a.Source, SourceID: a.SourceID, Intent: a.Intent, Target: Target{
 			ODataType: a.Target.ODataType, GroupID: a.Target.GroupID, CollectionID: a.Target.CollectionID, FilterID: a.Target.FilterID, FilterType: ft,
-		}})
+		}, Extra: extra})
 	}
 	return out
 }

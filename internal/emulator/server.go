@@ -223,6 +223,52 @@ type Config struct {
 	// made (seeded with Source "policySets"). Default: replace-all removes
 	// them, the worst case.
 	AssignKeepsPolicySetAssignments bool
+
+	// Mobile apps and remediations (graph_apps.go,
+	// internal/graph/NOTES.md#mobile-apps-and-remediations):
+
+	// NoAppSettingsFillIn turns off the service's completion of mobile app
+	// assignment settings ([CODE/OBS] reference 22.3): by default an
+	// assignment of a win32Lob, win32Catalog, winGet, iosStore,
+	// managedIOSStore, androidManagedStore or windowsUniversalAppX app sent
+	// without settings reads back with the type's settings at their
+	// defaults, and settings sent with members missing read back with those
+	// members at their defaults. true: settings are stored as sent.
+	NoAppSettingsFillIn bool
+	// AcceptAppIntentConflicts [INF, reference 22.2: the rule is documented
+	// for the portal, the Graph error is unknown] accepts a group included
+	// under two intents of one app, and all devices or all licensed users
+	// under more than one intent. Default: 400 BadRequest.
+	AcceptAppIntentConflicts bool
+	// AcceptAvailableWithoutEnrollmentAnywhere [INF, reference 22.2] accepts
+	// intent availableWithoutEnrollment on apps that are not iOS/iPadOS or
+	// Android store, LOB, VPP or managed store apps. Default: 400.
+	AcceptAvailableWithoutEnrollmentAnywhere bool
+	// AcceptUnpublishedAppAssignments [INF that Graph rather than the portal
+	// refuses; reference 22.2, DOC] accepts assignments of an app whose
+	// publishingState is not published. Default: 400.
+	AcceptUnpublishedAppAssignments bool
+	// AcceptAppSettingsConstraints [INF that Graph rather than the portal
+	// refuses; reference 22.3, CODE: DT's validators] accepts Win32, Win32
+	// catalog and WinGet settings that break the constraints (a deadline with
+	// intent available; restart countdown above the grace period; snooze
+	// above (grace - countdown)/2, or above 1 when they are equal; WinGet
+	// required/available without notifications) and
+	// windowsUniversalAppX useDeviceContext true with available [DOC].
+	// Default: 400.
+	AcceptAppSettingsConstraints bool
+	// TimeOfDayAsSent [INF] answers a remediation schedule's time as sent
+	// ("14:30"); by default the Edm.TimeOfDay is answered in its canonical
+	// form "14:30:00.0000000", as portal-made schedules read (docs#14506).
+	TimeOfDayAsSent bool
+	// RunRemediationScriptReadBack [CODE/OBS reference 19: GET answers false
+	// whatever was written] answers runRemediationScript as written. The
+	// emulator stores the written value either way (PolicyAssignments).
+	RunRemediationScriptReadBack bool
+	// FillInRunSchedule [INF, reference 27: unknown] stores, for a
+	// remediation assignment sent without runSchedule, a daily schedule
+	// (interval 1, time 00:00:00.0000000, useUtc false). Default: null.
+	FillInRunSchedule bool
 }
 
 // RecordedRequest is one request as the emulator saw it, for assertions such
