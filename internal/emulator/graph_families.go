@@ -384,6 +384,15 @@ func (sp *famSpec) canonicalType(raw string) (string, error) {
 	return "", odataErr("The type '%s' is not compatible with the expected type '%s'.", strings.TrimPrefix(raw, "#"), sp.types[0][1:])
 }
 
+// seedType maps a seeded type onto one of the family's types: the wire
+// name with or without '#', or the bare name ("win32LobApp").
+func (sp *famSpec) seedType(raw string) (string, bool) {
+	if t, ok := canonicalType(raw, sp.types); ok {
+		return t, true
+	}
+	return canonicalType("microsoft.graph."+strings.TrimPrefix(strings.TrimSpace(raw), "#"), sp.types)
+}
+
 // name is the member naming a policy.
 func (sp *famSpec) name() string {
 	if sp.nameProp == "" {
@@ -664,7 +673,7 @@ func (s *Server) AddPolicy(collection string, p Policy) string {
 	sp := specOf(f)
 	typ := sp.types[0]
 	if p.ODataType != "" {
-		if t, err := sp.canonicalType(p.ODataType); err == nil {
+		if t, ok := sp.seedType(p.ODataType); ok {
 			typ = t
 		} else if typ = p.ODataType; !strings.HasPrefix(typ, "#") {
 			typ = "#" + typ

@@ -265,7 +265,7 @@ func checkSeedPolicy(p SeedGenericPolicy) error {
 	case f == configPolicyFamily || f == groupPolicyFamily:
 		return fmt.Errorf("odataType %q: %s policies have no odataType", p.ODataType, p.Collection)
 	case sp != nil:
-		if _, ok := canonicalType(p.ODataType, sp.types); !ok {
+		if _, ok := sp.seedType(p.ODataType); !ok {
 			return fmt.Errorf("odataType %q is not a type of %s (one of %s)", p.ODataType, p.Collection, strings.Join(sp.types, ", "))
 		}
 	}
