@@ -160,9 +160,10 @@ type Config struct {
 	// AssignmentsPostUnsupported applies to. Empty: deviceConfigurations and
 	// deviceCompliancePolicies, the two families with reports, and the
 	// families beyond the first five whose single create is unverified
-	// (graph_families.go: all but app protection and mobileAppConfigurations,
-	// always refused [OBS], and Autopilot profiles, Terms and conditions and
-	// compliancePolicies, always routed).
+	// (graph_families.go: all but app protection, mobileAppConfigurations
+	// and deviceHealthScripts, always refused [OBS], and Autopilot profiles,
+	// Terms and conditions, compliancePolicies and mobileApps, always
+	// routed).
 	AssignmentsPostUnsupportedFamilies []string
 
 	// ConfigurationPoliciesPageSize [OBS, internal/graph/NOTES.md#paging] is the

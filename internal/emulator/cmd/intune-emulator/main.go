@@ -44,6 +44,14 @@ func main() {
 	unsupportedFilters := flag.Bool("accept-unsupported-filters", false, "families beyond the first five: accept an assignment filter on a family without filters (inferred)")
 	ignoreFilterType := flag.Bool("ignore-filter-management-type", false, "families beyond the first five: accept a filter whose assignmentFilterManagementType (devices/apps) does not match the family (inferred)")
 	keepPolicySets := flag.Bool("assign-keeps-policy-set-assignments", false, "deviceManagementScripts and mobileAppConfigurations: /assign keeps the assignments a policy set made (inferred; default removes them)")
+	noFillIn := flag.Bool("no-app-settings-fill-in", false, "mobileApps: store assignment settings as sent (default: settings not sent read back at the type's defaults, as observed)")
+	intentConflicts := flag.Bool("accept-app-intent-conflicts", false, "mobileApps: accept a group included under two intents of one app (inferred that Graph refuses it)")
+	aweAnywhere := flag.Bool("accept-available-without-enrollment-anywhere", false, "mobileApps: accept intent availableWithoutEnrollment on apps other than iOS/Android ones (inferred)")
+	unpublished := flag.Bool("accept-unpublished-app-assignments", false, "mobileApps: accept assignments of apps whose publishingState is not published (inferred)")
+	settingsConstraints := flag.Bool("accept-app-settings-constraints", false, "mobileApps: accept Win32/WinGet settings that break the deadline, restart and notification constraints (inferred)")
+	timeAsSent := flag.Bool("time-of-day-as-sent", false, "deviceHealthScripts: answer runSchedule.time as sent instead of HH:MM:SS.0000000 (inferred)")
+	runReadBack := flag.Bool("run-remediation-script-read-back", false, "deviceHealthScripts: answer runRemediationScript as written (default false, as observed)")
+	fillSchedule := flag.Bool("fill-in-run-schedule", false, "deviceHealthScripts: store a daily schedule at 00:00 when none is sent (inferred; default null)")
 	flag.Parse()
 
 	role := emulator.PermReadWriteAll
@@ -73,6 +81,15 @@ func main() {
 		AcceptUnsupportedFilters:        *unsupportedFilters,
 		IgnoreFilterManagementType:      *ignoreFilterType,
 		AssignKeepsPolicySetAssignments: *keepPolicySets,
+
+		NoAppSettingsFillIn:                      *noFillIn,
+		AcceptAppIntentConflicts:                 *intentConflicts,
+		AcceptAvailableWithoutEnrollmentAnywhere: *aweAnywhere,
+		AcceptUnpublishedAppAssignments:          *unpublished,
+		AcceptAppSettingsConstraints:             *settingsConstraints,
+		TimeOfDayAsSent:                          *timeAsSent,
+		RunRemediationScriptReadBack:             *runReadBack,
+		FillInRunSchedule:                        *fillSchedule,
 	})
 	if err != nil {
 		log.Fatal(err)
