@@ -98,6 +98,9 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 			attrFilterID: e.FilterID, attrFilterType: e.FilterType,
 			attrID: types.StringValue(a.ID), attrSource: nullIfEmpty(a.Source), attrSourceID: nullIfEmpty(a.SourceID),
 		}
+		for k, v := range d.f.fieldValues(e) {
+			all[k] = v
+		}
 		fields := make(map[string]attr.Value, len(objType.AttrTypes))
 		for name := range objType.AttrTypes {
 			fields[name] = all[name]

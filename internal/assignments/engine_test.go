@@ -71,7 +71,7 @@ func TestFromGraphKeepsUnknownTargetVisible(t *testing.T) {
 }
 
 func TestToGraphMapsKindsAndDropsFiltersOnlyWhenAbsent(t *testing.T) {
-	a, err := testFamily.toGraph(el("configuration_manager_collection", "", "MEM00012", "f", "exclude"))
+	a, err := testFamily.toGraph(el("configuration_manager_collection", "", "MEM00012", "f", "exclude"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestToGraphMapsKindsAndDropsFiltersOnlyWhenAbsent(t *testing.T) {
 	if a.Target != want {
 		t.Fatalf("got %+v want %+v", a.Target, want)
 	}
-	a, _ = singleKindFamily.toGraph(el("", "g", "", "", ""))
+	a, _ = singleKindFamily.toGraph(el("", "g", "", "", ""), "")
 	if a.Target.ODataType != "#microsoft.graph.officeConfigurationGroupAssignmentTarget" || a.Target.GroupID != "g" {
 		t.Fatalf("single-kind family mapped to %+v", a.Target)
 	}

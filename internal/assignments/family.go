@@ -54,6 +54,22 @@ type Family struct {
 	// (lookups and docs); "" means DeviceManagementConfiguration.Read.All.
 	Permission string
 
+	// Fields are what an assignment carries besides its target (fields.go): an app's
+	// intent (identity) and settings, a remediation's schedule (data).
+	Fields []AssignmentField
+	// IncludedOnce: an included target (a group, all devices, all users) may appear under
+	// one value of the identity fields only (graph-families.md 22.2: one group, one intent
+	// of an app); an exclusion may appear under several.
+	IncludedOnce bool
+	// Rules are further checks of one assignment at plan time, with zero requests (an app's
+	// install deadline and restart rules). Each reports problems, attribute paths relative
+	// to the assignment.
+	Rules []Rule
+	// Policy, when set, is read at plan time (once per policy per run) and its checks run
+	// on what the plan writes: the policy's type and state (an app's type and publishing
+	// state decide which settings and intents it takes).
+	Policy *PolicyCheck
+
 	// Descriptions for the docs; "" derives one from the family's data
 	// (resourceDescription, dataSourceDescription).
 	ResourceDescription   string

@@ -34,6 +34,9 @@ type element struct {
 	CollectionID types.String
 	FilterID     types.String
 	FilterType   types.String
+	// Fields are the family-defined fields (Family.Fields) by name, as trees (fields.go);
+	// nil for a family without any.
+	Fields map[string]any
 }
 
 // elementAttrTypes is the object type of one element of the resource's `assignments` set:
@@ -41,8 +44,12 @@ type element struct {
 // type lacks without a word, so the ones a family does not take are there too, and
 // validation refuses them (refusedNestedAttributes).
 func (f *Family) elementAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{attrTarget: types.StringType, attrGroupID: types.StringType, attrCollectionID: types.StringType,
+	m := map[string]attr.Type{attrTarget: types.StringType, attrGroupID: types.StringType, attrCollectionID: types.StringType,
 		attrFilterID: types.StringType, attrFilterType: types.StringType}
+	for i := range f.Fields {
+		m[f.Fields[i].Name] = f.Fields[i].attrType()
+	}
+	return m
 }
 
 // takenAttrTypes are the target attributes the family takes (the data source lists only these).
@@ -61,6 +68,9 @@ func (f *Family) takenAttrTypes() map[string]attr.Type {
 		m[attrFilterID] = types.StringType
 		m[attrFilterType] = types.StringType
 	}
+	for i := range f.Fields {
+		m[f.Fields[i].Name] = f.Fields[i].attrType()
+	}
 	return m
 }
 
@@ -72,7 +82,7 @@ func stringAttr(attrs map[string]attr.Value, name string) types.String {
 }
 
 // elementFromObject reads one set element; attributes missing from the family read as null.
-func elementFromObject(obj types.Object) element {
+func (f *Family) elementFromObject(obj types.Object) element {
 	a := obj.Attributes()
 	return element{
 		Target:       stringAttr(a, attrTarget),
@@ -80,13 +90,38 @@ func elementFromObject(obj types.Object) element {
 		CollectionID: stringAttr(a, attrCollectionID),
 		FilterID:     stringAttr(a, attrFilterID),
 		FilterType:   stringAttr(a, attrFilterType),
+		Fields:       f.fieldsFromAttrs(a),
 	}
+}
+
+// fieldsFromAttrs reads the family's fields from an object's attributes.
+func (f *Family) fieldsFromAttrs(a map[string]attr.Value) map[string]any {
+	if len(f.Fields) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(f.Fields))
+	for i := range f.Fields {
+		m[f.Fields[i].Name] = f.Fields[i].toTree(a[f.Fields[i].Name])
+	}
+	return m
+}
+
+// fieldValues are e's fields as framework values.
+func (f *Family) fieldValues(e element) map[string]attr.Value {
+	m := make(map[string]attr.Value, len(f.Fields))
+	for i := range f.Fields {
+		m[f.Fields[i].Name] = f.Fields[i].fromTree(e.Fields[f.Fields[i].Name])
+	}
+	return m
 }
 
 func (f *Family) toObject(e element) (types.Object, diag.Diagnostics) {
 	all := map[string]attr.Value{
 		attrTarget: e.Target, attrGroupID: e.GroupID, attrCollectionID: e.CollectionID,
 		attrFilterID: e.FilterID, attrFilterType: e.FilterType,
+	}
+	for k, v := range f.fieldValues(e) {
+		all[k] = v
 	}
 	types_ := f.elementAttrTypes()
 	vals := make(map[string]attr.Value, len(types_))
@@ -97,12 +132,12 @@ func (f *Family) toObject(e element) (types.Object, diag.Diagnostics) {
 }
 
 // elementsFromSet reads the `assignments` set. The caller has checked it is known.
-func elementsFromSet(ctx context.Context, set types.Set) ([]element, []types.Object, diag.Diagnostics) {
+func (f *Family) elementsFromSet(ctx context.Context, set types.Set) ([]element, []types.Object, diag.Diagnostics) {
 	var objs []types.Object
 	diags := set.ElementsAs(ctx, &objs, false)
 	out := make([]element, len(objs))
 	for i, o := range objs {
-		out[i] = elementFromObject(o)
+		out[i] = f.elementFromObject(o)
 	}
 	return out, objs, diags
 }
@@ -121,8 +156,9 @@ func (f *Family) setFromElements(elems []element) (setValue, diag.Diagnostics) {
 	return setValue{SetValue: s}, diags
 }
 
-// toGraph maps a validated element to its wire form.
-func (f *Family) toGraph(e element) (graph.Assignment, error) {
+// toGraph maps a validated element to its wire form. policyType is the policy's
+// @odata.type where a field's Graph type follows it (Field.Variants), else "".
+func (f *Family) toGraph(e element, policyType string) (graph.Assignment, error) {
 	kind, ok := f.kindByName(e.Target.ValueString())
 	if !ok {
 		return graph.Assignment{}, fmt.Errorf("unknown target %q", e.Target.ValueString())
@@ -138,7 +174,11 @@ func (f *Family) toGraph(e element) (graph.Assignment, error) {
 		t.FilterID = e.FilterID.ValueString()
 		t.FilterType = e.FilterType.ValueString()
 	}
-	return graph.Assignment{Target: t}, nil
+	ms, err := f.fieldsToGraph(e, policyType)
+	if err != nil {
+		return graph.Assignment{}, err
+	}
+	return graph.Assignment{Target: t, Members: ms}, nil
 }
 
 // fromGraph maps a wire assignment to the element a user would have written for it. A
@@ -149,6 +189,7 @@ func (f *Family) fromGraph(a graph.Assignment) (element, bool) {
 	e := element{
 		Target: types.StringNull(), GroupID: types.StringNull(), CollectionID: types.StringNull(),
 		FilterID: types.StringNull(), FilterType: types.StringNull(),
+		Fields: f.fieldsFromGraph(graphMembers(a)),
 	}
 	kind, known := f.kindByODataType(a.Target.ODataType)
 	if f.hasTargetAttribute() {
@@ -175,9 +216,27 @@ func (f *Family) fromGraph(a graph.Assignment) (element, bool) {
 	return e, true
 }
 
-// key is an element's identity for comparison: GUIDs and collection ids compare without
-// regard to case, and attributes Graph fills in (ids, intent, filter "none") play no part.
+// graphMembers is the JSON text the fields of a are read from: Graph's item, or, for an
+// assignment the provider built, the members it writes.
+func graphMembers(a graph.Assignment) string {
+	if a.Raw != "" {
+		return a.Raw
+	}
+	return a.Members
+}
+
+// key is an element's identity and content for comparison: GUIDs and collection ids
+// compare without regard to case, and attributes Graph fills in (ids, a device family's
+// intent, filter "none") play no part. Two elements with one key are the same assignment
+// holding the same data (reconcile makes an answer that satisfies the plan take the plan's
+// values, so data Graph fills in plays no part either).
 func (f *Family) key(e element) string {
+	return f.identity(e) + f.contentOf(e)
+}
+
+// identity is what names one assignment of a policy: its target, filter and identity
+// fields (an app's intent). A change of data fields keeps it.
+func (f *Family) identity(e element) string {
 	target := e.Target.ValueString()
 	if !f.hasTargetAttribute() {
 		target = f.Targets[0].Name
@@ -188,16 +247,30 @@ func (f *Family) key(e element) string {
 		strings.ToLower(e.CollectionID.ValueString()),
 		strings.ToLower(e.FilterID.ValueString()),
 		strings.ToLower(e.FilterType.ValueString()),
-	}, "|")
+	}, "|") + f.identityOf(e)
 }
 
 // reconcile turns what Graph holds into state. Where an element of `prior` (the plan, or
-// the previous state) means the same assignment, it is kept as the user spelled it, so
-// upper-case GUIDs never show as a change.
+// the previous state) is the same assignment (identity) and Graph holds every value it
+// writes, it is kept as the user wrote it: upper-case GUIDs and values Graph fills in never
+// show as a change. Where Graph holds other values, the state records Graph's for what prior
+// writes, so the plan shows the drift there. An assignment no prior names is read as a user
+// would write it, without what Graph fills in (Attr.Default). Fields Graph does not read back
+// (Field.NotReadBack) take prior's value.
 func (f *Family) reconcile(prior []element, remote []graph.Assignment) (elems []element, unsupported []graph.Assignment) {
-	byKey := make(map[string]element, len(prior))
+	return f.reconcileWritten(prior, remote, prior)
+}
+
+// reconcileWritten is reconcile, with the values of fields Graph does not read back taken
+// from written (what was last written: the state) rather than from prior.
+func (f *Family) reconcileWritten(prior []element, remote []graph.Assignment, written []element) (elems []element, unsupported []graph.Assignment) {
+	byID := make(map[string]element, len(prior))
 	for _, p := range prior {
-		byKey[f.key(p)] = p
+		byID[f.identity(p)] = p
+	}
+	writtenByID := make(map[string]element, len(written))
+	for _, w := range written {
+		writtenByID[f.identity(w)] = w
 	}
 	seen := map[string]bool{}
 	for _, a := range remote {
@@ -206,17 +279,77 @@ func (f *Family) reconcile(prior []element, remote []graph.Assignment) (elems []
 			unsupported = append(unsupported, a)
 			continue
 		}
-		k := f.key(e)
-		if seen[k] {
+		id := f.identity(e)
+		if seen[id] {
 			continue
 		}
-		seen[k] = true
-		if p, ok := byKey[k]; ok {
+		seen[id] = true
+		p, havePrior := byID[id]
+		w := writtenByID[id]
+		switch {
+		case len(f.Fields) == 0 && havePrior:
 			e = p
+		case havePrior && f.satisfies(p, e):
+			e = p
+			e.Fields = f.withNotReadBack(p.Fields, w.Fields)
+		case havePrior:
+			fields := make(map[string]any, len(f.Fields))
+			for i := range f.Fields {
+				fd := &f.Fields[i]
+				switch {
+				case fd.Identity:
+					fields[fd.Name] = p.Fields[fd.Name]
+				case p.Fields[fd.Name] == nil:
+					fields[fd.Name] = nil
+				default:
+					fields[fd.Name] = fd.merged(p.Fields[fd.Name], e.Fields[fd.Name])
+				}
+			}
+			e = element{Target: p.Target, GroupID: p.GroupID, CollectionID: p.CollectionID, FilterID: p.FilterID, FilterType: p.FilterType,
+				Fields: f.withNotReadBack(fields, w.Fields)}
+		default:
+			for i := range f.Fields {
+				if fd := &f.Fields[i]; !fd.Identity {
+					e.Fields[fd.Name] = fd.withoutDefaults(e.Fields[fd.Name])
+				}
+			}
+			e.Fields = f.withNotReadBack(e.Fields, w.Fields)
 		}
 		elems = append(elems, e)
 	}
 	return elems, unsupported
+}
+
+// satisfies: Graph's element e holds every data value p writes.
+func (f *Family) satisfies(p, e element) bool {
+	for i := range f.Fields {
+		fd := &f.Fields[i]
+		if fd.Identity || fd.NotReadBack {
+			continue
+		}
+		if !fd.satisfied(p.Fields[fd.Name], e.Fields[fd.Name]) {
+			return false
+		}
+	}
+	return true
+}
+
+// withNotReadBack is fields with the values of fields Graph does not read back taken from
+// written (nil: none known).
+func (f *Family) withNotReadBack(fields, written map[string]any) map[string]any {
+	if fields == nil {
+		return nil
+	}
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		out[k] = v
+	}
+	for i := range f.Fields {
+		if fd := &f.Fields[i]; fd.NotReadBack {
+			out[fd.Name] = written[fd.Name]
+		}
+	}
+	return out
 }
 
 // remote is the direct assignments Graph holds, as elements (unsupported ones left out).
@@ -295,6 +428,16 @@ func (f *Family) describe(e element) string {
 	if v := e.FilterType.ValueString(); v != "" {
 		fmt.Fprintf(&b, " (filter %s %s)", v, e.FilterID.ValueString())
 	}
+	for i := range f.Fields {
+		fd := &f.Fields[i]
+		if v := e.Fields[fd.Name]; v != nil {
+			if fd.Kind == KindString {
+				fmt.Fprintf(&b, " %s %s", fd.Name, v)
+			} else {
+				fmt.Fprintf(&b, " %s %s", fd.Name, fd.canon(v))
+			}
+		}
+	}
 	return b.String()
 }
 
@@ -320,6 +463,11 @@ func (f *Family) removedBy(remote, planned []element) (removed []string, unsure 
 func (e element) hasUnknown() bool {
 	for _, v := range []types.String{e.Target, e.GroupID, e.CollectionID, e.FilterID, e.FilterType} {
 		if v.IsUnknown() {
+			return true
+		}
+	}
+	for _, v := range e.Fields {
+		if hasUnknown(v) {
 			return true
 		}
 	}

@@ -45,6 +45,7 @@ type runCache struct {
 	mu         sync.Mutex
 	filters    map[string]*filterRead // by lower-case ID
 	policySets *policySetsRead
+	policies   map[string]*policyRead // by family stem and lower-case ID (fieldcheck.go)
 }
 
 type filterRead struct {

@@ -163,7 +163,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() || set.IsUnknown() || len(remote) == 0 {
 		return
 	}
-	planned, _, d := elementsFromSet(ctx, set.SetValue)
+	planned, _, d := r.f.elementsFromSet(ctx, set.SetValue)
 	resp.Diagnostics.Append(d...)
 	removed, unsure := r.f.removedBy(remote, planned)
 	if len(removed) == 0 {
@@ -199,7 +199,7 @@ func (r *Resource) checkPlannedWrite(ctx context.Context, req resource.ModifyPla
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
 		samePolicy = strings.EqualFold(priorID.ValueString(), policyID)
 		if samePolicy && !priorSet.IsNull() && !priorSet.IsUnknown() {
-			prior, _, _ = elementsFromSet(ctx, priorSet.SetValue)
+			prior, _, _ = r.f.elementsFromSet(ctx, priorSet.SetValue)
 		}
 	}
 	if resp.Diagnostics.HasError() {
@@ -207,7 +207,7 @@ func (r *Resource) checkPlannedWrite(ctx context.Context, req resource.ModifyPla
 	}
 	writes := !samePolicy || planSet.IsUnknown()
 	if !planSet.IsUnknown() && !planSet.IsNull() {
-		planned, objs, d := elementsFromSet(ctx, planSet.SetValue)
+		planned, objs, d := r.f.elementsFromSet(ctx, planSet.SetValue)
 		resp.Diagnostics.Append(d...)
 		if d.HasError() {
 			return
@@ -224,7 +224,9 @@ func (r *Resource) checkPlannedWrite(ctx context.Context, req resource.ModifyPla
 				added, addedObjs = append(added, e), append(addedObjs, objs[i])
 			}
 		}
-		r.f.checkFilterKinds(ctx, r.data, added, func(i int) path.Path { return path.Root("assignments").AtSetValue(addedObjs[i]) }, &resp.Diagnostics)
+		at := func(i int) path.Path { return path.Root("assignments").AtSetValue(addedObjs[i]) }
+		r.f.checkFilterKinds(ctx, r.data, added, at, &resp.Diagnostics)
+		r.f.checkPolicy(ctx, r.data, policyID, added, at, &resp.Diagnostics)
 	}
 	if writes {
 		r.f.refuseInPolicySet(ctx, r.data, policyID, &resp.Diagnostics)
@@ -242,8 +244,8 @@ func (r *Resource) noteSpellingOnly(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() || priorSet.IsNull() || planSet.IsUnknown() || planSet.IsNull() {
 		return
 	}
-	prior, _, d1 := elementsFromSet(ctx, priorSet.SetValue)
-	planned, _, d2 := elementsFromSet(ctx, planSet.SetValue)
+	prior, _, d1 := r.f.elementsFromSet(ctx, priorSet.SetValue)
+	planned, _, d2 := r.f.elementsFromSet(ctx, planSet.SetValue)
 	if d1.HasError() || d2.HasError() {
 		return
 	}
@@ -348,7 +350,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	p := r.readPlan(ctx, req.Plan, &resp.Diagnostics)
 	var priorSet setValue
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &priorSet)...)
-	prior, _, d := elementsFromSet(ctx, priorSet.SetValue)
+	prior, _, d := r.f.elementsFromSet(ctx, priorSet.SetValue)
 	resp.Diagnostics.Append(d...)
 	summary := fmt.Sprintf("Assigning %s %s", r.f.PolicyNoun, p.policyID)
 	client := r.data.requireClient(summary, &resp.Diagnostics)
@@ -377,7 +379,8 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		r.addGraphError(&resp.Diagnostics, summary, err, p.policyID, "Nothing was changed; the state is as before.")
 		return
 	}
-	now, unsupported := r.f.reconcile(p.elems, directOnly(current))
+	// Fields Graph does not read back compare with what was last written (the state).
+	now, unsupported := r.f.reconcileWritten(p.elems, directOnly(current), prior)
 	switch {
 	case r.f.sameSet(now, p.elems) && len(unsupported) == 0:
 		// Graph already holds exactly the planned targets (a change of spelling, of
@@ -440,7 +443,7 @@ func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Di
 		return p
 	}
 	var d diag.Diagnostics
-	p.elems, p.objs, d = elementsFromSet(ctx, set.SetValue)
+	p.elems, p.objs, d = r.f.elementsFromSet(ctx, set.SetValue)
 	diags.Append(d...)
 	return p
 }
@@ -462,13 +465,26 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 			}
 		}
 	}
+	policyType, err := r.f.policyType(ctx, r.data, p.policyID, p.elems)
+	if err != nil {
+		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed: the policy's type, which decides how its assignment settings are written, could not be read.")
+		return nil, false
+	}
 	desired := make([]graph.Assignment, 0, len(p.elems))
 	for _, e := range p.elems {
-		if a, ok := held[r.f.key(e)]; ok {
+		if a, ok := held[r.f.identity(e)]; ok {
+			// Graph's assignment, with the values the plan writes over it (an unchanged one
+			// goes back as Graph sent it; a NotReadBack field is always written).
+			ms, err := r.f.fieldsToGraph(e, policyType)
+			if err != nil {
+				diags.AddAttributeError(path.Root("assignments"), summary, err.Error()+". Nothing was sent to Graph.")
+				return nil, false
+			}
+			a.Members = ms
 			desired = append(desired, a)
 			continue
 		}
-		a, err := r.f.toGraph(e)
+		a, err := r.f.toGraph(e, policyType)
 		if err != nil {
 			diags.AddAttributeError(path.Root("assignments"), summary,
 				err.Error()+". Nothing was sent to Graph. This should have been caught at plan time; please report it.")
@@ -553,7 +569,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	havePrior := !set.IsNull() && !set.IsUnknown()
 	if havePrior {
 		var diags diag.Diagnostics
-		prior, _, diags = elementsFromSet(ctx, set.SetValue)
+		prior, _, diags = r.f.elementsFromSet(ctx, set.SetValue)
 		resp.Diagnostics.Append(diags...)
 	}
 
@@ -672,7 +688,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		var set setValue
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
 		if !set.IsNull() && !set.IsUnknown() {
-			held, _, _ := elementsFromSet(ctx, set.SetValue)
+			held, _, _ := r.f.elementsFromSet(ctx, set.SetValue)
 			r.data.noteWrite(r.f, pid, minus(r.f.keys(held), r.f.keysOf(keep)), r.f.keysOf(keep))
 		}
 	}

@@ -118,6 +118,9 @@ func (f *Family) nestedAttributes() map[string]schema.Attribute {
 				MarkdownDescription: "Not taken: Intune applies no assignment filters to " + nouns + ". Setting it fails the plan."}
 		}
 	}
+	for name, a := range f.fieldAttributes() {
+		attrs[name] = a
+	}
 	return attrs
 }
 
@@ -176,6 +179,9 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 	if f.Filters {
 		attrs[attrFilterID] = dschema.StringAttribute{Computed: true, MarkdownDescription: "Assignment filter ID, or null."}
 		attrs[attrFilterType] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`include`, `exclude`, or null for no filter."}
+	}
+	for i := range f.Fields {
+		attrs[f.Fields[i].Name] = f.Fields[i].dataSourceAttribute()
 	}
 	if f.sources() {
 		attrs[attrSource] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`direct`, or `policySets` for an assignment inherited from a policy set."}

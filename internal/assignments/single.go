@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -77,6 +78,15 @@ func (r *SingleResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		}
 		attrs[name] = sa
 	}
+	for name, a := range f.fieldAttributes() {
+		if fd := f.field(name); fd.Identity {
+			if sa, ok := a.(schema.StringAttribute); ok {
+				sa.PlanModifiers = append(sa.PlanModifiers, stringplanmodifier.RequiresReplace())
+				a = sa
+			}
+		}
+		attrs[name] = a
+	}
 	attrs["id"] = schema.StringAttribute{Computed: true,
 		MarkdownDescription: "`<" + f.PolicyIDAttribute + ">/<assignment_id>`, the form `terraform import` takes.",
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
@@ -121,6 +131,37 @@ func (f *Family) elementFrom(ctx context.Context, get getAttributeFunc, diags *d
 	if f.Filters {
 		diags.Append(get(ctx, path.Root(attrFilterID), &e.FilterID)...)
 		diags.Append(get(ctx, path.Root(attrFilterType), &e.FilterType)...)
+	}
+	if len(f.Fields) > 0 {
+		vals := make(map[string]attr.Value, len(f.Fields))
+		for i := range f.Fields {
+			v := f.Fields[i].fromTree(nil) // a null of the field's type, to read into
+			var target attr.Value
+			switch v.(type) {
+			case types.Bool:
+				var x types.Bool
+				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
+				target = x
+			case types.Int64:
+				var x types.Int64
+				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
+				target = x
+			case types.Object:
+				var x types.Object
+				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
+				target = x
+			case types.List:
+				var x types.List
+				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
+				target = x
+			default:
+				var x types.String
+				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
+				target = x
+			}
+			vals[f.Fields[i].Name] = target
+		}
+		e.Fields = f.fieldsFromAttrs(vals)
 	}
 	return e
 }
@@ -176,6 +217,7 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 		if changed {
 			r.f.checkFilterKinds(ctx, r.data, []element{e}, func(int) path.Path { return path.Empty() }, &resp.Diagnostics)
+			r.f.checkPolicy(ctx, r.data, id, []element{e}, func(int) path.Path { return path.Empty() }, &resp.Diagnostics)
 			if resp.Diagnostics.HasError() {
 				return
 			}
@@ -253,18 +295,18 @@ func (f *Family) alreadyAssignedDetail(id string, e element, existing graph.Assi
 
 // known: every identifying value is known.
 func (e element) known() bool {
-	return !e.Target.IsUnknown() && !e.GroupID.IsUnknown() && !e.CollectionID.IsUnknown() && !e.FilterID.IsUnknown() && !e.FilterType.IsUnknown()
+	return !e.hasUnknown()
 }
 
 // targetKey identifies an assignment's target, without its filter: Graph gives each target
 // one assignment (internal/graph/NOTES.md#assignment-ids).
 func (f *Family) targetKey(e element) string {
-	k := f.key(e)
+	k := f.identity(e)
 	parts := strings.Split(k, "|")
 	if len(parts) > 3 {
 		parts = parts[:3]
 	}
-	return strings.Join(parts, "|")
+	return strings.Join(parts, "|") + f.identityOf(e)
 }
 
 // findByKey finds the direct assignment with e's target.
@@ -311,6 +353,9 @@ func (r *SingleResource) setState(ctx context.Context, state *tfsdk.State, ident
 	if r.f.Filters {
 		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterID), e.FilterID)...)
 		diags.Append(state.SetAttribute(ctx, path.Root(attrFilterType), e.FilterType)...)
+	}
+	for name, v := range r.f.fieldValues(e) {
+		diags.Append(state.SetAttribute(ctx, path.Root(name), v)...)
 	}
 	r.keepIdentity(ctx, state, identity, diags)
 }

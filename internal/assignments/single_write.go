@@ -162,7 +162,12 @@ func (r *SingleResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 func (r *SingleResource) create(ctx context.Context, client *graph.Client, summary, pid string, e element, diags *diag.Diagnostics) (graph.Assignment, bool) {
-	a, err := r.f.toGraph(e)
+	policyType, err := r.f.policyType(ctx, r.data, pid, []element{e})
+	if err != nil {
+		r.f.addGraphErrorTo(diags, summary, err, pid, "Nothing was changed: the policy's type, which decides how the assignment's settings are written, could not be read.")
+		return graph.Assignment{}, false
+	}
+	a, err := r.f.toGraph(e, policyType)
 	if err != nil {
 		diags.AddError(summary, err.Error()+". Nothing was sent to Graph. This should have been caught at plan time; please report it.")
 		return graph.Assignment{}, false
@@ -314,7 +319,12 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() || client == nil {
 		return
 	}
-	a, err := r.f.toGraph(e)
+	policyType, err := r.f.policyType(ctx, r.data, pid, []element{e})
+	if err != nil {
+		r.f.addGraphErrorTo(&resp.Diagnostics, summary, err, pid, "Nothing was changed: the policy's type, which decides how the assignment's settings are written, could not be read.")
+		return
+	}
+	a, err := r.f.toGraph(e, policyType)
 	if err != nil {
 		resp.Diagnostics.AddError(summary, err.Error()+". Nothing was sent to Graph.")
 		return
@@ -345,10 +355,17 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 			return nil, errNothingToSend
 		}
 		was, _ = r.f.fromGraph(direct[idx])
-		if r.f.key(was) == r.f.key(e) {
+		if r.f.holds(e, was, prior) {
 			return nil, errNothingToSend // only the spelling changed: Graph already holds it
 		}
-		direct[idx] = a
+		if r.f.identity(was) == r.f.identity(e) {
+			// Only data fields change: Graph's assignment with the planned values over it.
+			kept := direct[idx]
+			kept.Members = a.Members
+			direct[idx] = kept
+		} else {
+			direct[idx] = a
+		}
 		return direct, nil
 	})
 	switch {

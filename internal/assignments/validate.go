@@ -18,7 +18,7 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 	if set.IsNull() || set.IsUnknown() {
 		return diags
 	}
-	elems, objs, d := elementsFromSet(ctx, set)
+	elems, objs, d := f.elementsFromSet(ctx, set)
 	diags.Append(d...)
 	if diags.HasError() {
 		return diags
@@ -53,6 +53,8 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 			}
 			identity = "collection " + strings.ToLower(e.CollectionID.ValueString())
 		}
+		// Identity fields (an app's intent) make one target's assignments distinct.
+		identity += f.identityOf(e)
 		if prev, dup := seen[identity]; dup {
 			switch {
 			case prev.excludes != kind.Excludes:
@@ -66,6 +68,7 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		}
 		seen[identity] = seenTarget{excludes: kind.Excludes, where: at}
 	}
+	f.checkIncludedOnce(elems, func(i int) path.Path { return root.AtSetValue(objs[i]) }, &diags)
 	return diags
 }
 
@@ -118,6 +121,7 @@ func (f *Family) validateElement(e element, at path.Path, diags *diag.Diagnostic
 			fmt.Sprintf("Intune applies no assignment filters to %s, and the assignment %s has one. Remove filter_id and filter_type from it.",
 				PluralNoun(f.PolicyNoun), f.describe(e)))
 	}
+	f.checkFields(e, at, diags)
 	if f.Filters {
 		// "has" means known and set; an unknown value may still turn out null.
 		hasID := !e.FilterID.IsNull() && !e.FilterID.IsUnknown()

@@ -199,7 +199,7 @@ func (f *Family) keyOf(a graph.Assignment) string {
 	if !ok {
 		return ""
 	}
-	return f.key(e)
+	return f.identity(e)
 }
 
 // describeGraph names an assignment for a diagnostic, as describe does for an element.

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 )
 
@@ -42,6 +43,27 @@ type Assignment struct {
 	// read-only members (NOTES.md#assign); a caller that changes a field of a read
 	// assignment clears Raw, or the fields are sent (Raw no longer describes them).
 	Raw string
+	// Members are family-defined members to write (graph-families.md G2: an app's intent
+	// and settings, a remediation's schedule), in order. A built assignment is written as
+	// its type, its target, then these; one read from Graph (Raw) goes back as Graph sent
+	// it with these written over its members of the same name, an object merged into
+	// Graph's object member by member, so what the provider does not model survives.
+	// It is a JSON object's text ("" for none), so that an Assignment stays comparable.
+	// Reads leave it "".
+	Members string
+}
+
+// MembersObject is the JSON object of the members given as name, value pairs, in order,
+// for Assignment.Members: MembersObject("intent", `"required"`).
+func MembersObject(pairs ...string) string {
+	ms := make([]member, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		ms = append(ms, member{pairs[i], json.RawMessage(pairs[i+1])})
+	}
+	if len(ms) == 0 {
+		return ""
+	}
+	return string(writeObject(ms))
 }
 
 // Direct reports whether the assignment was made on the policy itself, rather than

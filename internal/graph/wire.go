@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	absser "github.com/microsoft/kiota-abstractions-go/serialization"
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
@@ -216,6 +217,7 @@ func rawStillDescribes(a Assignment) bool {
 		return false
 	}
 	again.Raw, a.Raw = "", ""
+	again.Members, a.Members = "", ""
 	return again == a
 }
 
@@ -261,12 +263,73 @@ func encodeAssignment(f Family, a Assignment) (json.RawMessage, error) {
 			if !typed && f.AssignmentODataType != "" {
 				kept = append([]member{{"@odata.type", quote(f.AssignmentODataType)}}, kept...)
 			}
-			return writeObject(kept), nil
+			return writeObject(overlay(kept, a.Members)), nil
 		}
 	}
 	// A conversion, not a literal: a field added to Target fails to compile here until
 	// it is decided whether clients may write it.
-	return json.Marshal(wireAssignment{ODataType: f.AssignmentODataType, Target: wireTarget(a.Target)})
+	built, err := json.Marshal(wireAssignment{ODataType: f.AssignmentODataType, Target: wireTarget(a.Target)})
+	if err != nil || a.Members == "" {
+		return built, err
+	}
+	ms, err := objectMembers(built)
+	if err != nil {
+		return nil, err
+	}
+	return writeObject(overlay(ms, a.Members)), nil
+}
+
+// overlay writes extra over ms: a member of the same name is replaced, or, when both are
+// JSON objects of the same @odata.type (or extra's has none), merged member by member;
+// others are appended in order.
+func overlay(ms []member, members string) []member {
+	if members == "" {
+		return ms
+	}
+	extra, err := objectMembers([]byte(members))
+	if err != nil {
+		return ms
+	}
+	for _, x := range extra {
+		found := false
+		for i := range ms {
+			if ms[i].key != x.key {
+				continue
+			}
+			found = true
+			ms[i].value = mergeObjects(ms[i].value, x.value)
+		}
+		if !found {
+			ms = append(ms, x)
+		}
+	}
+	return ms
+}
+
+// mergeObjects is over written onto base when both are objects of one type, else over.
+func mergeObjects(base, over json.RawMessage) json.RawMessage {
+	if !isJSONObject(base) || !isJSONObject(over) {
+		return over
+	}
+	bm, err1 := objectMembers(base)
+	om, err2 := objectMembers(over)
+	if err1 != nil || err2 != nil {
+		return over
+	}
+	typeOf := func(ms []member) string {
+		for _, m := range ms {
+			if m.key == "@odata.type" {
+				var s string
+				_ = json.Unmarshal(m.value, &s)
+				return strings.ToLower(strings.TrimPrefix(s, "#"))
+			}
+		}
+		return ""
+	}
+	if bt, ot := typeOf(bm), typeOf(om); bt != "" && ot != "" && bt != ot {
+		return over
+	}
+	return writeObject(overlay(bm, string(over)))
 }
 
 // encodeAssignBody is f's assign body: {"<BodyKey>": [assignment, …]}, in the given
