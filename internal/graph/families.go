@@ -129,3 +129,28 @@ var TermsAndConditionsFamily = Family{
 	SingleCreate:        true,
 	PerAssignment:       true,
 }
+
+// MobileAppsFamily is /deviceAppManagement/mobileApps (graph-families.md §22): the assign
+// action takes mobileAppAssignments and answers 204 (G1); assignments carry source and
+// sourceId, an intent and settings typed by the app's type (G2); POST …/assignments adds
+// one (201).
+var MobileAppsFamily = Family{
+	CollectionPath:      "/deviceAppManagement/mobileApps",
+	BodyKey:             "mobileAppAssignments",
+	AssignmentODataType: assignmentType("mobileAppAssignment"),
+	Sources:             true,
+	AssignNoContent:     true,
+	SingleCreate:        true,
+}
+
+// DeviceHealthScriptsFamily is remediations, /deviceManagement/deviceHealthScripts
+// (graph-families.md §19): the assign action takes deviceHealthScriptAssignments and
+// answers 204; assignments carry no source, and a run schedule and runRemediationScript
+// (G2); POST …/assignments is refused (G10, observed in DT#504).
+var DeviceHealthScriptsFamily = Family{
+	CollectionPath:      "/deviceManagement/deviceHealthScripts",
+	BodyKey:             "deviceHealthScriptAssignments",
+	AssignmentODataType: assignmentType("deviceHealthScriptAssignment"),
+	AssignNoContent:     true,
+	SingleCreateRefused: true,
+}

@@ -31,9 +31,9 @@ var (
 )
 
 // families are the policy families the provider offers, each as a resource and a data source.
-var families = append([]*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration,
+var families = append(append([]*assignments.Family{resources.DeviceConfiguration, resources.OfficeClientConfiguration,
 	resources.DeviceCompliancePolicy, resources.ConfigurationPolicy, resources.GroupPolicyConfiguration},
-	resources.MoreFamilies...)
+	resources.MoreFamilies...), resources.FieldFamilies...)
 
 // lookups are the collections found by name that are not policy families (each family's
 // policies are a lookup too, see Family.Lookup).
