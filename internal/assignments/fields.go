@@ -88,7 +88,7 @@ type AssignmentField struct {
 	// Variants chooses the @odata.type of an object field from the policy's own
 	// @odata.type (an app's settings type follows the app's type): policy type (without
 	// '#', as Graph spells it) => variant. A policy type not listed takes no value.
-	Variants map[string]Variant
+	Variants    map[string]Variant
 	VariantNoun string // what the policy's type is called, e.g. "app type"
 }
 
