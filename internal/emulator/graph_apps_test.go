@@ -170,15 +170,6 @@ func TestMobileAppsAssign(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func healthAssign(items ...map[string]any) map[string]any {
 	return keyedAssignBody("deviceHealthScriptAssignments", items...)
 }
