@@ -149,6 +149,14 @@ func main() {
 		text := strings.TrimPrefix(strings.TrimSpace(b.String()), "- ")
 		return "- " + strings.ReplaceAll(reflow(text, width-2), "\n", "\n  "), nil
 	}
+	// include executes a named template as it is (multi-paragraph markdown, not reflowed).
+	funcs["include"] = func(name string, data any) (string, error) {
+		var b bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&b, name, data); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(b.String()), nil
+	}
 	// defined reports whether a template exists (a family's notes, "notes/<stem>").
 	funcs["defined"] = func(name string) bool { return tmpl.Lookup(name) != nil }
 	tmpl, err := template.New("").Delims("[[", "]]").Funcs(funcs).ParseFS(sources, "templates/*.gotmpl")
@@ -180,6 +188,7 @@ func main() {
 		docs = append(docs, d)
 		for _, a := range artefacts {
 			d.Source = "scripts/docgen/templates/" + a.source
+			d.SinglePage = a.source == "resource_assignment.md.gotmpl"
 			path := filepath.Join(*out, fmt.Sprintf(a.target, f.Stem))
 			execute(a.source, d, path, marker)
 			written[filepath.Clean(path)] = true
@@ -194,6 +203,13 @@ func main() {
 			path := filepath.Join(*examplesDir, a.path(d))
 			if handWritten(path) {
 				continue
+			}
+			if len(f.Fields) > 0 {
+				// The generic examples know targets and filters only: an assignment of a
+				// family with fields (an app's required intent, a remediation's schedule)
+				// needs them, and the pages explain them through the examples.
+				log.Fatalf("%s: family %q has assignment fields (%s), so its examples are hand-written: write %s (without the generated header)",
+					d.Descriptor, f.Stem, fieldNames(f), path)
 			}
 			var b bytes.Buffer
 			if err := tmpl.ExecuteTemplate(&b, a.name, d); err != nil {
@@ -476,6 +492,13 @@ type familyDoc struct {
 	BareNoun          string // the noun without a trailing qualifier, e.g. "compliance policy"
 	NameAlias         bool   // the lookups take `name` (Graph calls the name `name`)
 	LookupODataType   bool   // the lookups return odata_type
+
+	// Family-defined assignment fields (f.Fields): what an assignment carries besides its
+	// target, for the pages' "Assignment fields" section and the guide.
+	Fields        []fieldDoc
+	FieldNames    string // e.g. "`intent` (identity) and `settings`", "" without fields
+	IdentityField string // the identity field's name (an app's `intent`), or ""
+	SinglePage    bool   // the page being written is the single-assignment resource's
 }
 
 func newFamilyDoc(f *assignments.Family, all []*assignments.Family, declared map[string]declaration) familyDoc {
@@ -545,6 +568,20 @@ func newFamilyDoc(f *assignments.Family, all []*assignments.Family, declared map
 	}
 	d.NameAlias = f.NameProperty == "name"
 	d.LookupODataType = f.Lookup().ODataType
+	var fieldNames []string
+	for i := range f.Fields {
+		fd := newFieldDoc(&f.Fields[i])
+		d.Fields = append(d.Fields, fd)
+		n := "`" + fd.Name + "`"
+		if fd.Identity {
+			n += " (identity)"
+			if d.IdentityField == "" {
+				d.IdentityField = fd.Name
+			}
+		}
+		fieldNames = append(fieldNames, n)
+	}
+	d.FieldNames = andList(fieldNames)
 	return d
 }
 
@@ -622,13 +659,26 @@ func planErrors(f *assignments.Family) string {
 		excludes = excludes || (k.Excludes && k.Needs == assignments.FieldGroupID)
 		includesGroups = includesGroups || (!k.Excludes && k.Needs == assignments.FieldGroupID)
 	}
+	// Identity fields (an app's intent) make one target's assignments distinct: the
+	// duplicate checks are per value of them.
+	per := ""
+	for i := range f.Fields {
+		if f.Fields[i].Identity {
+			per = " under the same " + f.Fields[i].Name
+			break
+		}
+	}
 	if excludes && includesGroups {
-		errs = append(errs, "a group both included and excluded")
+		errs = append(errs, "a group both included and excluded"+per)
 	}
 	if len(f.Targets) == 1 {
-		errs = append(errs, "the same "+singularTarget(f.Targets[0])+" twice")
+		errs = append(errs, "the same "+singularTarget(f.Targets[0])+" twice"+per)
 	} else {
-		errs = append(errs, "the same target twice")
+		errs = append(errs, "the same target twice"+per)
+	}
+	if f.IncludedOnce && per != "" {
+		errs = append(errs, "a target included"+strings.Replace(per, " the same ", " two values of ", 1)+
+			" (an exclusion beside an inclusion"+strings.Replace(per, " the same ", " another ", 1)+" is allowed)")
 	}
 	if len(errs) <= 2 {
 		return upperFirst(andList(errs)) + " are rejected at plan time, before any request."
