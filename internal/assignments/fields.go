@@ -519,18 +519,15 @@ func (f *Family) contentOf(e element) string {
 	return b.String()
 }
 
-// fieldsFromGraph reads the fields from an assignment Graph sent (its Raw JSON).
-func (f *Family) fieldsFromGraph(raw string) map[string]any {
+// fieldsFromGraph reads the fields of an assignment: Graph's item (raw, graph.Assignment.Raw)
+// with the members the provider writes over it (graph.Assignment.Members), objects merged
+// member by member as the write merges them.
+func (f *Family) fieldsFromGraph(raw, members string) map[string]any {
 	if len(f.Fields) == 0 {
 		return nil
 	}
 	out := make(map[string]any, len(f.Fields))
-	var m map[string]any
-	if raw != "" {
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.UseNumber()
-		_ = dec.Decode(&m)
-	}
+	m := mergeJSON(decodeObject(raw), decodeObject(members))
 	for i := range f.Fields {
 		fd := &f.Fields[i]
 		if fd.NotReadBack {
@@ -538,6 +535,37 @@ func (f *Family) fieldsFromGraph(raw string) map[string]any {
 			continue
 		}
 		out[fd.Name] = fd.fromJSON(m[fd.Member])
+	}
+	return out
+}
+
+func decodeObject(s string) map[string]any {
+	var m map[string]any
+	if s != "" {
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		_ = dec.Decode(&m)
+	}
+	return m
+}
+
+// mergeJSON is over written onto base, objects merged member by member.
+func mergeJSON(base, over map[string]any) map[string]any {
+	if base == nil {
+		return over
+	}
+	out := make(map[string]any, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		bm, ok1 := out[k].(map[string]any)
+		om, ok2 := v.(map[string]any)
+		if ok1 && ok2 {
+			out[k] = mergeJSON(bm, om)
+			continue
+		}
+		out[k] = v
 	}
 	return out
 }

@@ -189,7 +189,7 @@ func (f *Family) fromGraph(a graph.Assignment) (element, bool) {
 	e := element{
 		Target: types.StringNull(), GroupID: types.StringNull(), CollectionID: types.StringNull(),
 		FilterID: types.StringNull(), FilterType: types.StringNull(),
-		Fields: f.fieldsFromGraph(graphMembers(a)),
+		Fields: f.fieldsFromGraph(a.Raw, a.Members),
 	}
 	kind, known := f.kindByODataType(a.Target.ODataType)
 	if f.hasTargetAttribute() {
@@ -214,15 +214,6 @@ func (f *Family) fromGraph(a graph.Assignment) (element, bool) {
 		}
 	}
 	return e, true
-}
-
-// graphMembers is the JSON text the fields of a are read from: Graph's item, or, for an
-// assignment the provider built, the members it writes.
-func graphMembers(a graph.Assignment) string {
-	if a.Raw != "" {
-		return a.Raw
-	}
-	return a.Members
 }
 
 // key is an element's identity and content for comparison: GUIDs and collection ids
