@@ -100,4 +100,11 @@ run_stage() { # run_stage NAME DIR: plan, apply, plan again (must be empty), out
 # resources stage's destroy removes the direct assignments of the policies it manages.
 run_stage data-sources "$ds"
 run_stage resources "$res"
+
+# The guide "Rolling out an app in rings" (scripts/demo-rings.sh, also `make demo-rings`): its
+# stages from a fresh emulator on the same address, so this one stops first.
+kill $emu 2>/dev/null || true
+wait $emu 2>/dev/null || true
+trap - EXIT
+TERRAFORM="$TERRAFORM" "$root/scripts/demo-rings.sh"
 echo "== demo done"
