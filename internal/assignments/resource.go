@@ -379,8 +379,20 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		r.addGraphError(&resp.Diagnostics, summary, err, p.policyID, "Nothing was changed; the state is as before.")
 		return
 	}
-	// Fields Graph does not read back compare with what was last written (the state).
-	now, unsupported := r.f.reconcileWritten(p.elems, directOnly(current), prior)
+	// Fields Graph does not read back compare with what was last written (the state). An
+	// assignment the plan removes or changes in identity (an app's group moving from
+	// available to required) is read against the state's, so what Graph fills in matches it.
+	basis := append([]element{}, p.elems...)
+	planned := map[string]bool{}
+	for _, e := range p.elems {
+		planned[r.f.identity(e)] = true
+	}
+	for _, e := range prior {
+		if !planned[r.f.identity(e)] {
+			basis = append(basis, e)
+		}
+	}
+	now, unsupported := r.f.reconcileWritten(basis, directOnly(current), prior)
 	switch {
 	case r.f.sameSet(now, p.elems) && len(unsupported) == 0:
 		// Graph already holds exactly the planned targets (a change of spelling, of

@@ -19,7 +19,6 @@ import (
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
 
-
 // appHeld is what Graph holds for an app, one line per assignment: intent, target, the
 // settings' type and members sorted.
 func appHeld(t *testing.T, env *acctest.Env, coll, id string) []string {
@@ -74,6 +73,7 @@ resource "intune_mobile_app_assignments" "vpn" {
         restart_settings = { grace_period_in_minutes = 1440, countdown_display_before_restart_in_minutes = 15, restart_notification_snooze_duration_in_minutes = 240 } } },
     { intent = "uninstall", target = "group", group_id = %[6]q },
     { intent = "available", target = "exclusion_group", group_id = %[6]q },
+    { intent = %[8]q, target = "group", group_id = %[11]q, settings = { notifications = "showAll" } },
   ]
 }
 
@@ -92,7 +92,7 @@ resource "intune_device_health_script_assignments" "rs" {
     { target = "all_devices", filter_id = %[7]q, filter_type = "exclude", run_schedule = { type = "once", interval = 1, date = "2027-01-31", time = "18:00", use_utc = true } },
   ]
 }
-`, app, ios, script, groupA, groupB, groupC, filter, availableIntent, notifications, hourlyRuns)
+`, app, ios, script, groupA, groupB, groupC, filter, availableIntent, notifications, hourlyRuns, groupD)
 	}
 	cli := env.CLI(t)
 	write(cli, env, config("available"))
@@ -106,8 +106,8 @@ resource "intune_device_health_script_assignments" "rs" {
 		`available groupAssignmentTarget ` + groupB + ` settings={"@odata.type":"#microsoft.graph.win32LobAppAssignmentSettings","autoUpdateSettings":null,"deliveryOptimizationPriority":"foreground","installTimeSettings":null,"notifications":"hideAll","restartSettings":{"@odata.type":"#microsoft.graph.win32LobAppRestartSettings","countdownDisplayBeforeRestartInMinutes":15,"gracePeriodInMinutes":1440,"restartNotificationSnoozeDurationInMinutes":240}}`,
 	}
 	got := appHeld(t, env, emulator.CollMobileApps, app)
-	if len(got) != 4 || !strings.HasPrefix(got[0], want[0]) || got[1] != want[1] || !strings.HasPrefix(got[2], "required groupAssignmentTarget "+groupA) ||
-		!strings.HasPrefix(got[3], "uninstall groupAssignmentTarget "+groupC) {
+	if len(got) != 5 || !strings.HasPrefix(got[0], want[0]) || got[1] != want[1] || !strings.HasPrefix(got[2], "available groupAssignmentTarget "+groupD) ||
+		!strings.HasPrefix(got[3], "required groupAssignmentTarget "+groupA) || !strings.HasPrefix(got[4], "uninstall groupAssignmentTarget "+groupC) {
 		t.Fatalf("Graph holds for the app:\n%s\nwant the four assignments with these settings:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	rs := strings.Join(appHeld(t, env, emulator.CollDeviceHealthScripts, script), "\n")
@@ -118,7 +118,9 @@ resource "intune_device_health_script_assignments" "rs" {
 		}
 	}
 
-	// available -> required: one in-place update, one write.
+	// available -> required: one in-place update, one write. One of the two moved groups
+	// writes a setting at Graph's default (notifications = "showAll"), which the read must
+	// still match to the state's element.
 	write(cli, env, config("required"))
 	out := cli.MustRun("plan", "-input=false", "-no-color")
 	if !strings.Contains(out, "0 to add, 1 to change, 0 to destroy") || !strings.Contains(out, `~ resource "intune_mobile_app_assignments" "vpn"`) {
@@ -129,8 +131,9 @@ resource "intune_device_health_script_assignments" "rs" {
 	if n := writes(env) - before; n != 1 {
 		t.Errorf("moving a group from available to required sent %d writes; want one assign", n)
 	}
-	if got := appHeld(t, env, emulator.CollMobileApps, app); !strings.HasPrefix(got[1], "required groupAssignmentTarget "+groupA) ||
-		!strings.HasPrefix(got[2], "required groupAssignmentTarget "+groupB) || !strings.Contains(got[2], `"notifications":"hideAll"`) {
+	if got := appHeld(t, env, emulator.CollMobileApps, app); len(got) != 5 || !strings.HasPrefix(got[1], "required groupAssignmentTarget "+groupA) ||
+		!strings.HasPrefix(got[2], "required groupAssignmentTarget "+groupB) || !strings.Contains(got[2], `"notifications":"hideAll"`) ||
+		!strings.HasPrefix(got[3], "required groupAssignmentTarget "+groupD) {
 		t.Errorf("after the move Graph holds:\n%s", strings.Join(got, "\n"))
 	}
 	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {

@@ -47,11 +47,11 @@ func TestAccMoreFamilies_applyPlanImportDestroy(t *testing.T) {
 		var seed []emulator.Assignment
 		if r.sources {
 			// A policy set's assignment: not the resource's, never removed.
-			seed = append(seed, emulator.Assignment{Source: "policySets", SourceID: "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e",
+			seed = append(seed, emulator.Assignment{Source: "policySets", SourceID: "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e", Intent: r.intent(),
 				Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}})
 		}
 		mustSet(t, env.Server.SetPolicyAssignments(r.collection, pl.whole, seed))
-		mustSet(t, env.Server.SetPolicyAssignments(r.collection, pl.shared, []emulator.Assignment{{Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}))
+		mustSet(t, env.Server.SetPolicyAssignments(r.collection, pl.shared, []emulator.Assignment{{Intent: r.intent(), Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}))
 		items := []string{r.hcl("group", groupA)}
 		if len(r.targets) > 1 {
 			items = append(items, r.hcl(r.targets[1], groupIfNeeded(r.targets[1])))
@@ -142,7 +142,7 @@ func policySetGuard(t *testing.T, r refFamily, env *acctest.Env) {
 	policy := env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "In a set"})
 	setID := env.Server.AddPolicySet(emulator.PolicySet{DisplayName: "Baseline set", Items: []emulator.PolicySetItem{{PayloadID: policy, ODataType: policySetItemType(r)}}})
 	// What the policy set assigned reads as direct where there is no source.
-	mustSet(t, env.Server.SetPolicyAssignments(r.collection, policy, []emulator.Assignment{{Source: "policySets", SourceID: setID,
+	mustSet(t, env.Server.SetPolicyAssignments(r.collection, policy, []emulator.Assignment{{Source: "policySets", SourceID: setID, Intent: r.intent(),
 		Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}))
 	env.Server.ResetRequests()
 	state, ds := p.Create(r.authoritative(), map[string]any{r.policyAttr(): policy, "assignments": []map[string]any{r.item("group", groupA, "", "")}})
@@ -394,10 +394,10 @@ func refusals(t *testing.T, env *acctest.Env) {
 			if g := groupIfNeeded(r.refused); g != "" {
 				item = fmt.Sprintf("{ target = %q, group_id = %q }", r.refused, g)
 			}
-			config.WriteString(block(r, "kind", policy, item))
+			config.WriteString(block(r, "kind", policy, strings.TrimSuffix(item, " }")+r.fieldsHCL()+" }"))
 			want[len(want)-1].phrase = "value must be one of"
 		} else if r.oneKind() {
-			config.WriteString(block(r, "kind", policy, fmt.Sprintf(`{ target = "exclusion_group", group_id = %q }`, groupA)))
+			config.WriteString(block(r, "kind", policy, fmt.Sprintf(`{ target = "exclusion_group", group_id = %q%s }`, groupA, r.fieldsHCL())))
 			want[len(want)-1].phrase = "value must be one of"
 		}
 		if r.filterKind == "" {

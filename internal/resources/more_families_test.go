@@ -9,6 +9,7 @@ package resources_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -32,6 +33,9 @@ type refFamily struct {
 	sources    bool     // assignments carry source/sourceId
 	guard      bool     // policy-set items without source (G8)
 	groupType  string   // the @odata.type of a group target
+	// fields are the values every assignment of the family needs besides its target
+	// (issue 22: an app's intent, a remediation's schedule), as the protocol harness takes them.
+	fields map[string]any
 }
 
 const (
@@ -46,32 +50,42 @@ var (
 
 var refFamilies = []refFamily{
 	{"compliance_policy", "/deviceManagement/compliancePolicies", "assign", "assignments", false,
-		[]string{"group", "exclusion_group", "all_devices", "all_licensed_users", "configuration_manager_collection"}, "", "devices", true, false, groupT},
-	{"device_management_script", "/deviceManagement/deviceManagementScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT},
-	{"device_shell_script", "/deviceManagement/deviceShellScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT},
-	{"device_custom_attribute_shell_script", "/deviceManagement/deviceCustomAttributeShellScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT},
-	{"windows_feature_update_profile", "/deviceManagement/windowsFeatureUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT},
-	{"windows_quality_update_profile", "/deviceManagement/windowsQualityUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT},
-	{"windows_quality_update_policy", "/deviceManagement/windowsQualityUpdatePolicies", "assign", "assignments", true, gxOnly, "all_licensed_users", "", false, false, groupT},
-	{"windows_driver_update_profile", "/deviceManagement/windowsDriverUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT},
-	{"device_enrollment_configuration", "/deviceManagement/deviceEnrollmentConfigurations", "assign", "enrollmentConfigurationAssignments", true, gxAll, "configuration_manager_collection", "devices", true, false, groupT},
-	{"device_management_intent", "/deviceManagement/intents", "assign", "assignments", true, gxAll, "configuration_manager_collection", "", false, false, groupT},
-	{"ios_managed_app_protection", "/deviceAppManagement/iosManagedAppProtections", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT},
-	{"android_managed_app_protection", "/deviceAppManagement/androidManagedAppProtections", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT},
-	{"windows_managed_app_protection", "/deviceAppManagement/windowsManagedAppProtections", "assign", "assignments", true, gxOnly, "all_devices", "apps", true, false, groupT},
-	{"targeted_managed_app_configuration", "/deviceAppManagement/targetedManagedAppConfigurations", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT},
-	{"mobile_app_configuration", "/deviceAppManagement/mobileAppConfigurations", "microsoft.graph.managedDeviceMobileAppConfiguration/assign", "assignments", true, gxAll, "configuration_manager_collection", "devices", false, true, groupT},
+		[]string{"group", "exclusion_group", "all_devices", "all_licensed_users", "configuration_manager_collection"}, "", "devices", true, false, groupT, nil},
+	{"device_management_script", "/deviceManagement/deviceManagementScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT, nil},
+	{"device_shell_script", "/deviceManagement/deviceShellScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT, nil},
+	{"device_custom_attribute_shell_script", "/deviceManagement/deviceCustomAttributeShellScripts", "assign", "deviceManagementScriptAssignments", true, gxAll, "configuration_manager_collection", "", false, true, groupT, nil},
+	{"windows_feature_update_profile", "/deviceManagement/windowsFeatureUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT, nil},
+	{"windows_quality_update_profile", "/deviceManagement/windowsQualityUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT, nil},
+	{"windows_quality_update_policy", "/deviceManagement/windowsQualityUpdatePolicies", "assign", "assignments", true, gxOnly, "all_licensed_users", "", false, false, groupT, nil},
+	{"windows_driver_update_profile", "/deviceManagement/windowsDriverUpdateProfiles", "assign", "assignments", true, gxOnly, "all_devices", "", false, false, groupT, nil},
+	{"device_enrollment_configuration", "/deviceManagement/deviceEnrollmentConfigurations", "assign", "enrollmentConfigurationAssignments", true, gxAll, "configuration_manager_collection", "devices", true, false, groupT, nil},
+	{"device_management_intent", "/deviceManagement/intents", "assign", "assignments", true, gxAll, "configuration_manager_collection", "", false, false, groupT, nil},
+	{"ios_managed_app_protection", "/deviceAppManagement/iosManagedAppProtections", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT, nil},
+	{"android_managed_app_protection", "/deviceAppManagement/androidManagedAppProtections", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT, nil},
+	{"windows_managed_app_protection", "/deviceAppManagement/windowsManagedAppProtections", "assign", "assignments", true, gxOnly, "all_devices", "apps", true, false, groupT, nil},
+	{"targeted_managed_app_configuration", "/deviceAppManagement/targetedManagedAppConfigurations", "assign", "assignments", true, gxOnly, "all_licensed_users", "apps", true, false, groupT, nil},
+	{"mobile_app_configuration", "/deviceAppManagement/mobileAppConfigurations", "microsoft.graph.managedDeviceMobileAppConfiguration/assign", "assignments", true, gxAll, "configuration_manager_collection", "devices", false, true, groupT, nil},
 	{"windows_autopilot_deployment_profile", "/deviceManagement/windowsAutopilotDeploymentProfiles", "", "", false,
-		[]string{"group", "exclusion_group", "all_devices"}, "all_licensed_users", "", true, false, groupT},
-	{"terms_and_conditions", "/deviceManagement/termsAndConditions", "", "", false, []string{"group", "all_licensed_users"}, "exclusion_group", "", false, false, groupT},
-	{"cloud_pc_provisioning_policy", "/deviceManagement/virtualEndpoint/provisioningPolicies", "assign", "assignments", true, []string{"group"}, "", "", false, false, cloudPcT},
-	{"cloud_pc_user_setting", "/deviceManagement/virtualEndpoint/userSettings", "assign", "assignments", true, []string{"group"}, "", "", false, false, cloudPcT},
+		[]string{"group", "exclusion_group", "all_devices"}, "all_licensed_users", "", true, false, groupT, nil},
+	{"terms_and_conditions", "/deviceManagement/termsAndConditions", "", "", false, []string{"group", "all_licensed_users"}, "exclusion_group", "", false, false, groupT, nil},
+	{"cloud_pc_provisioning_policy", "/deviceManagement/virtualEndpoint/provisioningPolicies", "assign", "assignments", true, []string{"group"}, "", "", false, false, cloudPcT, nil},
+	{"cloud_pc_user_setting", "/deviceManagement/virtualEndpoint/userSettings", "assign", "assignments", true, []string{"group"}, "", "", false, false, cloudPcT, nil},
+	{"mobile_app", "/deviceAppManagement/mobileApps", "assign", "mobileAppAssignments", true, gxAll, "configuration_manager_collection", "devices", true, false, groupT,
+		map[string]any{"intent": "required"}},
+	{"device_health_script", "/deviceManagement/deviceHealthScripts", "assign", "deviceHealthScriptAssignments", true, gxAll, "configuration_manager_collection", "devices", false, false, groupT,
+		map[string]any{"run_schedule": map[string]any{"type": "daily", "interval": 1, "time": "02:30"}}},
 }
 
 func (r refFamily) authoritative() string { return "intune_" + r.stem + "_assignments" }
 func (r refFamily) single() string        { return "intune_" + r.stem + "_assignment" }
 func (r refFamily) policyAttr() string    { return r.stem + "_id" }
 func (r refFamily) oneKind() bool         { return len(r.targets) == 1 }
+
+// intent is the intent an assignment made elsewhere has ("" for a family without one).
+func (r refFamily) intent() string {
+	s, _ := r.fields["intent"].(string)
+	return s
+}
 
 // postRefused: the service refuses POST …/assignments for the family (G10, observed).
 func (r refFamily) postRefused() bool {
@@ -93,6 +107,9 @@ func (r refFamily) item(kind, group, filter, filterType string) map[string]any {
 	if filter != "" {
 		m["filter_id"], m["filter_type"] = filter, filterType
 	}
+	for k, v := range r.fields {
+		m[k] = v
+	}
 	return m
 }
 
@@ -105,7 +122,35 @@ func (r refFamily) hcl(kind, group string) string {
 	if group != "" {
 		parts = append(parts, fmt.Sprintf("group_id = %q", group))
 	}
+	for _, k := range slices.Sorted(maps.Keys(r.fields)) {
+		parts = append(parts, k+" = "+hclValue(r.fields[k]))
+	}
 	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
+// fieldsHCL is the family's fields as HCL attributes, each after a comma ("" for none).
+func (r refFamily) fieldsHCL() string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(r.fields)) {
+		b.WriteString(", " + k + " = " + hclValue(r.fields[k]))
+	}
+	return b.String()
+}
+
+// hclValue writes a field value (string, int, or object of them) as HCL.
+func hclValue(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			parts = append(parts, k+" = "+hclValue(x[k]))
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	case string:
+		return fmt.Sprintf("%q", x)
+	default:
+		return fmt.Sprint(x)
+	}
 }
 
 // graphRequests counts the requests that reached Graph (not the token endpoint), and
@@ -288,7 +333,7 @@ func TestMoreFamilies_descriptors(t *testing.T) {
 			}
 
 			// The single-assignment resource adds one target and leaves another alone.
-			portal := []emulator.Assignment{{Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}
+			portal := []emulator.Assignment{{Intent: r.intent(), Target: emulator.Target{ODataType: r.groupType, GroupID: groupC}}}
 			if err := env.Server.SetPolicyAssignments(r.collection, policy, portal); err != nil {
 				t.Fatal(err)
 			}
