@@ -490,16 +490,16 @@ func TestAccLifecycle_allZeroFilterIDFailsThePlan(t *testing.T) {
 		write(cli, env, fmt.Sprintf(`
 resource %q "a" {
   %s = %q
-  assignments = [{ target = "group", group_id = %q, filter_id = %q, filter_type = "include" }]
+  assignments = [{ target = "group", group_id = %q, filter_id = %q, filter_type = "include"%s }]
 }
 resource %q "b" {
   %s = %q
   target = "group"
   group_id = %q
   filter_id = %q
-  filter_type = "exclude"
+  filter_type = "exclude"%s
 }
-`, f.typeName, f.policyAttr, policy, groupA, zero, f.singleType(), f.policyAttr, f.newPolicy(env), groupB, zero))
+`, f.typeName, f.policyAttr, policy, groupA, zero, f.fields, f.singleType(), f.policyAttr, f.newPolicy(env), groupB, zero, strings.ReplaceAll(f.fields, ", ", "\n  ")))
 		cli.MustRun("init", "-input=false")
 		before := len(env.Server.Requests())
 		out, code := cli.Run("plan", "-input=false")

@@ -38,6 +38,7 @@ type family struct {
 	more       bool   // one of the families beyond the first five (moreFamily): not device-like
 	filters    bool   // assignments take an assignment filter
 	perAssign  bool   // writes go one assignment at a time (POST …/assignments), not through assign
+	fields     string // the fields every assignment needs besides its target, as HCL after a comma (an app's intent)
 }
 
 // isWrite matches the requests the family's authoritative writes send.
@@ -121,6 +122,8 @@ func families(env *acctest.Env) []family {
 		moreFamily("ios_managed_app_protection", "iOS app protection policy"),
 		moreFamily("terms_and_conditions", "terms and conditions policy"),
 		moreFamily("cloud_pc_user_setting", "Cloud PC user setting"),
+		// Assignments with fields (issue 22): an app's intent, part of its identity.
+		moreFamily("mobile_app", "app"),
 	}
 }
 
@@ -142,6 +145,11 @@ func moreFamily(stem, noun string) family {
 			return env.Server.AddPolicy(r.collection, emulator.Policy{DisplayName: "Matrix " + stem})
 		},
 		set: func(env *acctest.Env, p string, as []emulator.Assignment) error {
+			for i := range as {
+				if as[i].Intent == "" {
+					as[i].Intent = r.intent() // an assignment made elsewhere has one
+				}
+			}
 			return env.Server.SetPolicyAssignments(r.collection, p, as)
 		},
 		list: func(env *acctest.Env) acctest.Lister {
@@ -150,6 +158,7 @@ func moreFamily(stem, noun string) family {
 		groupItem:  func(g string) string { return r.hcl("group", g) },
 		groupItemM: func(g string) map[string]any { return r.item("group", g, "", "") },
 		collection: strings.TrimPrefix(r.collection, "/"), hasTarget: !r.oneKind(), lists: true, more: true, filters: r.filterKind != "", perAssign: r.assign == "",
+		fields: r.fieldsHCL(),
 	}
 }
 

@@ -21,7 +21,7 @@ func (f family) singleType() string { return strings.TrimSuffix(f.typeName, "s")
 
 func (f family) singleBody(g string) string {
 	if f.hasTarget {
-		return fmt.Sprintf("target = \"group\"\n  group_id = %q", g)
+		return fmt.Sprintf("target = \"group\"\n  group_id = %q", g) + strings.ReplaceAll(f.fields, ", ", "\n  ")
 	}
 	return fmt.Sprintf("group_id = %q", g)
 }
