@@ -197,6 +197,10 @@ type benchFamily struct {
 	// families' shape (target, group_id, collection_id, filter_id, filter_type, or
 	// group_id alone without target).
 	elem func(g string) map[string]any
+	// fields are the values every assignment needs besides its target (an app's
+	// intent), by attribute name, as HCL after a comma and as Graph holds them.
+	fieldsHCL string
+	fieldsSeed func(a *emulator.Assignment)
 }
 
 // allFamilies are benchFamilies and every other family the provider offers, from their
@@ -215,7 +219,32 @@ func allFamilies() []*benchFamily {
 		}
 		f := f
 		target := len(f.Targets) > 1
-		out = append(out, &benchFamily{resourceType: typ, attr: f.PolicyIDAttribute, target: target,
+		// A required field takes its first value (an app's intent: required); the others
+		// are left out.
+		required := map[string]string{}
+		var fieldsHCL string
+		for _, fd := range f.Fields {
+			if fd.Required && len(fd.OneOf) > 0 {
+				required[fd.Name] = fd.OneOf[0]
+				fieldsHCL += fmt.Sprintf(", %s = %q", fd.Name, fd.OneOf[0])
+			}
+		}
+		seed := func(a *emulator.Assignment) {
+			for _, fd := range f.Fields {
+				v, ok := required[fd.Name]
+				switch {
+				case !ok:
+				case fd.Member == "intent":
+					a.Intent = v
+				default:
+					if a.Extra == nil {
+						a.Extra = map[string]any{}
+					}
+					a.Extra[fd.Member] = v
+				}
+			}
+		}
+		out = append(out, &benchFamily{resourceType: typ, attr: f.PolicyIDAttribute, target: target, fieldsHCL: fieldsHCL, fieldsSeed: seed,
 			add: func(s *emulator.Server, n string) string {
 				return s.AddPolicy(f.Graph.CollectionPath, emulator.Policy{DisplayName: n})
 			},
@@ -229,6 +258,12 @@ func allFamilies() []*benchFamily {
 				if target {
 					e["target"] = "group"
 				}
+				for _, fd := range f.Fields {
+					e[fd.Name] = nil
+					if v, ok := required[fd.Name]; ok {
+						e[fd.Name] = v
+					}
+				}
 				return e
 			}})
 	}
@@ -240,27 +275,27 @@ var benchFamilies = []*benchFamily{
 		func(s *emulator.Server, n string) string {
 			return s.AddDeviceConfiguration(emulator.DeviceConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetDeviceConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
+		(*emulator.Server).SetDeviceConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil, "", nil},
 	{"intune_office_client_configuration_assignments", "office_client_configuration_id", false,
 		func(s *emulator.Server, n string) string {
 			return s.AddOfficeClientConfiguration(emulator.OfficeClientConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetOfficeClientConfigurationAssignments, "#microsoft.graph.officeConfigurationGroupAssignmentTarget", nil},
+		(*emulator.Server).SetOfficeClientConfigurationAssignments, "#microsoft.graph.officeConfigurationGroupAssignmentTarget", nil, "", nil},
 	{"intune_device_compliance_policy_assignments", "device_compliance_policy_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddDeviceCompliancePolicy(emulator.DeviceCompliancePolicy{DisplayName: n})
 		},
-		(*emulator.Server).SetDeviceCompliancePolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
+		(*emulator.Server).SetDeviceCompliancePolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil, "", nil},
 	{"intune_configuration_policy_assignments", "configuration_policy_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddConfigurationPolicy(emulator.ConfigurationPolicy{Name: n})
 		},
-		(*emulator.Server).SetConfigurationPolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
+		(*emulator.Server).SetConfigurationPolicyAssignments, "#microsoft.graph.groupAssignmentTarget", nil, "", nil},
 	{"intune_group_policy_configuration_assignments", "group_policy_configuration_id", true,
 		func(s *emulator.Server, n string) string {
 			return s.AddGroupPolicyConfiguration(emulator.GroupPolicyConfiguration{DisplayName: n})
 		},
-		(*emulator.Server).SetGroupPolicyConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil},
+		(*emulator.Server).SetGroupPolicyConfigurationAssignments, "#microsoft.graph.groupAssignmentTarget", nil, "", nil},
 }
 
 // write puts the configuration and the state an earlier apply would have left.
@@ -275,9 +310,9 @@ func (ws *workspace) write(policies []policy) error {
 		for j, g := range p.groups {
 			switch {
 			case fam.elem != nil:
-				items[j] = fmt.Sprintf("{ group_id = %q }", g)
+				items[j] = fmt.Sprintf("{ group_id = %q%s }", g, fam.fieldsHCL)
 				if fam.target {
-					items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q }", g)
+					items[j] = fmt.Sprintf("{ target = \"group\", group_id = %q%s }", g, fam.fieldsHCL)
 				}
 				elems[j] = fam.elem(g)
 			case fam.target:
@@ -327,6 +362,9 @@ func (ws *workspace) seed(n, total int, groups func(i int) []string, fams []*ben
 		as := make([]emulator.Assignment, len(p.groups))
 		for j, g := range p.groups {
 			as[j] = emulator.Assignment{Target: emulator.Target{ODataType: fam.odataType, GroupID: g}}
+			if fam.fieldsSeed != nil {
+				fam.fieldsSeed(&as[j])
+			}
 		}
 		if err := fam.set(ws.srv, id, as); err != nil {
 			return nil, err
