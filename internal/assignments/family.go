@@ -65,6 +65,10 @@ type Family struct {
 	// install deadline and restart rules). Each reports problems, attribute paths relative
 	// to the assignment.
 	Rules []Rule
+	// Warnings are checks of the whole set at plan time that warn rather than refuse (an
+	// app's user and device targets under different intents, which Intune resolves by its
+	// conflict table). Problems' paths are ignored.
+	Warnings func([]ElementView) []Problem
 	// Policy, when set, is read at plan time (once per policy per run) and its checks run
 	// on what the plan writes: the policy's type and state (an app's type and publishing
 	// state decide which settings and intents it takes).

@@ -262,7 +262,7 @@ func (f *Family) checkIncludedOnce(elems []element, at func(i int) path.Path, di
 		if !ok || kind.Excludes {
 			continue
 		}
-		t := kind.Name
+		t := "the " + kind.Name + " target"
 		if kind.Needs == FieldGroupID {
 			t = "group " + strings.ToLower(e.GroupID.ValueString())
 		}

@@ -69,6 +69,17 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		seen[identity] = seenTarget{excludes: kind.Excludes, where: at}
 	}
 	f.checkIncludedOnce(elems, func(i int) path.Path { return root.AtSetValue(objs[i]) }, &diags)
+	if f.Warnings != nil {
+		views := make([]ElementView, 0, len(elems))
+		for _, e := range elems {
+			if !e.hasUnknown() {
+				views = append(views, f.view(e))
+			}
+		}
+		for _, p := range f.Warnings(views) {
+			diags.AddAttributeWarning(root, p.Summary, p.Detail)
+		}
+	}
 	return diags
 }
 

@@ -124,6 +124,7 @@ var MobileApp = &assignments.Family{Stem: "mobile_app", PolicyIDAttribute: "mobi
 	},
 	IncludedOnce: true,
 	Rules:        []assignments.Rule{appInstallTimeRule, appRestartRule},
+	Warnings:     appConflictWarnings,
 	Policy: &assignments.PolicyCheck{Noun: "app type",
 		Collection: graph.Collection{Path: graph.MobileAppsFamily.CollectionPath, Props: []string{"publishingState"}},
 		Check:      appPolicyCheck},
@@ -168,6 +169,27 @@ func appRestartRule(v assignments.ElementView) []assignments.Problem {
 				snooze, grace, countdown, limit)}}
 	}
 	return nil
+}
+
+// appConflictWarnings warns when all licensed users and all devices are included under
+// different intents: Intune allows it and resolves each device's outcome by its conflict
+// table (graph-families.md 22.2, MEM apps/apps-deploy.md "How conflicts between app
+// intents are resolved"), which a reviewer should know.
+func appConflictWarnings(vs []assignments.ElementView) []assignments.Problem {
+	intentOf := map[string]string{}
+	for _, v := range vs {
+		if v.Target == "all_devices" || v.Target == "all_licensed_users" {
+			intentOf[v.Target], _ = v.Value("intent").(string)
+		}
+	}
+	users, devices := intentOf["all_licensed_users"], intentOf["all_devices"]
+	if users == "" || devices == "" || users == devices {
+		return nil
+	}
+	return []assignments.Problem{{Summary: "User and device intents that conflict",
+		Detail: fmt.Sprintf("All licensed users get the app as %s and all devices as %s. Intune allows this and decides what each "+
+			"device gets by its documented conflict table (Intune docs, \"How conflicts between app intents are resolved\"); "+
+			"the plan goes on. Review that the outcome is what you want.", users, devices)}}
 }
 
 // appPolicyCheck checks an assignment against the app read at plan time.

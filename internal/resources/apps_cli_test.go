@@ -262,6 +262,13 @@ resource "intune_mobile_app_assignments" "win32" {
     { intent = "required", target = "group", group_id = %[6]q, settings = { restart_settings = { grace_period_in_minutes = 60, countdown_display_before_restart_in_minutes = 20, restart_notification_snooze_duration_in_minutes = 30 } } },
   ]
 }
+resource "intune_mobile_app_assignments" "conflict" {
+  mobile_app_id = %[7]q
+  assignments = [
+    { intent = "required", target = "all_licensed_users" },
+    { intent = "available", target = "all_devices" },
+  ]
+}
 resource "intune_mobile_app_assignment" "bad_intent" {
   mobile_app_id = %[1]q
   intent        = "install"
@@ -277,7 +284,7 @@ resource "intune_device_health_script_assignments" "schedules" {
     { target = "group", group_id = %[6]q, run_schedule = { type = "weekly", interval = 1 } },
   ]
 }
-`, win32, script, groupA, groupB, groupC, groupD))
+`, win32, script, groupA, groupB, groupC, groupD, ios))
 			cli.MustRun("init", "-input=false")
 			env.Server.ResetRequests()
 			out, code := cli.Run("plan", "-input=false", "-no-color")
@@ -290,6 +297,9 @@ resource "intune_device_health_script_assignments" "schedules" {
 				if !strings.Contains(out, rule) {
 					t.Errorf("the plan's errors must name the rule %q:\n%s", rule, out)
 				}
+			}
+			if !strings.Contains(out, "Warning: User and device intents that conflict") || strings.Contains(out, "Error: User and device") {
+				t.Errorf("all users and all devices under different intents must be a warning, not an error:\n%s", out)
 			}
 			if n := strings.Count(out, "Target included under two intents"); n != 2 {
 				t.Errorf("a group and all devices each included under two intents: want 2 errors, got %d", n)
