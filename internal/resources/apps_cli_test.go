@@ -380,7 +380,7 @@ func graphToken(t *testing.T, env *acctest.Env) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -401,7 +401,7 @@ func graphAssign(t *testing.T, env *acctest.Env, token, coll, id string, body an
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close()
 	return res.StatusCode
 }
 

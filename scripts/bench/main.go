@@ -199,7 +199,7 @@ type benchFamily struct {
 	elem func(g string) map[string]any
 	// fields are the values every assignment needs besides its target (an app's
 	// intent), by attribute name, as HCL after a comma and as Graph holds them.
-	fieldsHCL string
+	fieldsHCL  string
 	fieldsSeed func(a *emulator.Assignment)
 }
 
