@@ -10,10 +10,13 @@ import (
 	"math/rand"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/intunetf/terraform-provider-intune/internal/acctest"
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
@@ -408,11 +411,27 @@ func graphAssign(t *testing.T, env *acctest.Env, token, coll, id string, body an
 // Random assignment sets that Graph (the emulator, through its own assign action, with
 // its fill-ins) accepts, over every intent, settings type, target kind, filter and
 // schedule kind, import with -generate-config-out and plan clean with zero writes.
+// Both ways for what is inferred: Graph filling in settings not sent, or storing them as
+// sent. A new seed each run, logged (INTUNE_TEST_SEED replays one).
 func TestAccApps_randomAcceptedSetsImportAndPlanClean(t *testing.T) {
 	t.Parallel()
-	env := acctest.Start(t)
+	seed := time.Now().UnixNano()
+	if v, err := strconv.ParseInt(os.Getenv("INTUNE_TEST_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (INTUNE_TEST_SEED=%d replays it)", seed, seed)
+	for _, fillIn := range []bool{true, false} {
+		t.Run(fmt.Sprintf("graphFillsInSettings=%v", fillIn), func(t *testing.T) {
+			t.Parallel()
+			randomAcceptedSets(t, seed, fillIn)
+		})
+	}
+}
+
+func randomAcceptedSets(t *testing.T, seed int64, fillIn bool) {
+	env := acctest.Start(t, func(c *emulator.Config) { c.NoAppSettingsFillIn = !fillIn })
 	token := graphToken(t, env)
-	rng := rand.New(rand.NewSource(22))
+	rng := rand.New(rand.NewSource(seed))
 	filter := env.Server.AddAssignmentFilter(emulator.AssignmentFilter{DisplayName: "F", Platform: "windows10AndLater", Rule: `(device.model -eq "x")`, ManagementType: "devices"})
 	groups := []string{groupA, groupB, groupC, groupD}
 	intents := []string{"required", "available", "uninstall", "availableWithoutEnrollment"}
