@@ -3,6 +3,7 @@ package assignments
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -32,8 +33,21 @@ type history struct {
 // keySet is a set's identity: the sorted keys of its direct assignments, one string.
 func (f *Family) keySet(as []graph.Assignment) string { return strings.Join(f.keysOf(as), "\n") }
 
-// keysOf are the keys of the direct assignments Graph holds in as.
-func (f *Family) keysOf(as []graph.Assignment) []string { return f.keys(f.remote(as)) }
+// keysOf are the identities of the direct assignments Graph holds in as (Family.identity):
+// which assignments exist, what the run's consistency waits on. Their data (an app's
+// settings) plays no part: Graph fills in what was not sent, so a read never matches a
+// write's data exactly.
+func (f *Family) keysOf(as []graph.Assignment) []string { return f.identities(f.remote(as)) }
+
+// identities are the sorted identities of a set of elements.
+func (f *Family) identities(elems []element) []string {
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		out[i] = f.identity(e)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // minus is the keys of a that are not in b.
 func minus(a, b []string) []string {

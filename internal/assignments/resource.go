@@ -317,7 +317,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 				orNone(replaced)+". To adopt a policy's assignments instead, import it first (terraform import, or an import block).")
 	}
 	r.data.noteWhole(r.f, p.policyID)
-	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(before), r.f.keys(got)), r.f.keys(got))
+	r.data.noteWrite(r.f, p.policyID, minus(r.f.identities(before), r.f.identities(got)), r.f.identities(got))
 	r.recordWrite(ctx, private, before, got, diags)
 	r.setState(ctx, state, identity, p.id, p.policyID, r.settle(summary, p.elems, got, diags), diags)
 	return true
@@ -427,7 +427,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		return
 	}
 	r.data.noteWhole(r.f, p.policyID)
-	r.data.noteWrite(r.f, p.policyID, minus(r.f.keys(now), r.f.keys(got)), r.f.keys(got))
+	r.data.noteWrite(r.f, p.policyID, minus(r.f.identities(now), r.f.identities(got)), r.f.identities(got))
 	r.recordWrite(ctx, resp.Private, now, got, &resp.Diagnostics)
 	resp.State.Raw = req.Plan.Raw.Copy()
 	r.setState(ctx, &resp.State, resp.Identity, p.id, p.policyID, r.settle(summary, p.elems, got, &resp.Diagnostics), &resp.Diagnostics)
@@ -554,7 +554,7 @@ func answerDiffers(missing, extra []string) string {
 
 // recordWrite keeps what Read needs to tell replication lag from drift (see written).
 func (r *Resource) recordWrite(ctx context.Context, private privateSetter, before, after []element, diags *diag.Diagnostics) {
-	if raw, err := json.Marshal(written{At: r.data.clock().Now().UTC(), Before: r.f.keys(before), Keys: r.f.keys(after)}); err == nil {
+	if raw, err := json.Marshal(written{At: r.data.clock().Now().UTC(), Before: r.f.identities(before), Keys: r.f.identities(after)}); err == nil {
 		diags.Append(private.SetKey(ctx, privateWrittenKey, raw)...)
 	}
 }
@@ -701,7 +701,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("assignments"), &set)...)
 		if !set.IsNull() && !set.IsUnknown() {
 			held, _, _ := r.f.elementsFromSet(ctx, set.SetValue)
-			r.data.noteWrite(r.f, pid, minus(r.f.keys(held), r.f.keysOf(keep)), r.f.keysOf(keep))
+			r.data.noteWrite(r.f, pid, minus(r.f.identities(held), r.f.keysOf(keep)), r.f.keysOf(keep))
 		}
 	}
 	if err != nil && !graph.IsNotFound(err) {

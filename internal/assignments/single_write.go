@@ -35,7 +35,7 @@ type singleWritten struct {
 }
 
 func (r *SingleResource) recordWrite(ctx context.Context, private privateSetter, e element, diags *diag.Diagnostics) {
-	if raw, err := json.Marshal(singleWritten{At: r.data.clock().Now().UTC(), Key: r.f.key(e)}); err == nil {
+	if raw, err := json.Marshal(singleWritten{At: r.data.clock().Now().UTC(), Key: r.f.identity(e)}); err == nil {
 		diags.Append(private.SetKey(ctx, privateSingleKey, raw)...)
 	}
 }
@@ -56,7 +56,7 @@ func lastSingleWritten(ctx context.Context, p privateGetter) *singleWritten {
 // resource's last write made (last, from private state) is not visible, for at most
 // consistencyWindow after that write.
 func (r *SingleResource) awaitOwn(ctx context.Context, client *graph.Client, pid string, e element, last *singleWritten, got []graph.Assignment) ([]graph.Assignment, error) {
-	if last == nil || last.Key != r.f.key(e) {
+	if last == nil || last.Key != r.f.identity(e) {
 		return got, nil
 	}
 	return r.data.await(ctx, r.f, client, pid, last.At.Add(consistencyWindow), got, func(as []graph.Assignment) bool {
@@ -202,7 +202,7 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 		switch {
 		case err == nil:
 			r.data.noteTarget(r.f, pid, got)
-			r.data.noteWrite(r.f, pid, nil, []string{r.f.key(e)})
+			r.data.noteWrite(r.f, pid, nil, []string{r.f.identity(e)})
 			return got, true
 		case !graph.IsRouteRefused(err):
 			r.f.addGraphErrorTo(diags, summary, err, pid, writeOutcome(err))
@@ -235,7 +235,7 @@ func (r *SingleResource) create(ctx context.Context, client *graph.Client, summa
 		return graph.Assignment{}, false
 	}
 	r.data.noteTarget(r.f, pid, created)
-	r.data.noteWrite(r.f, pid, nil, []string{r.f.key(e)})
+	r.data.noteWrite(r.f, pid, nil, []string{r.f.identity(e)})
 	r.confirmKept(ctx, client, summary, pid, body, answer, diags)
 	return created, true
 }
@@ -383,7 +383,7 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 			return
 		}
 		assignmentID = types.StringValue(updated.ID)
-		r.data.noteWrite(r.f, pid, []string{r.f.key(was)}, []string{r.f.key(e)})
+		r.data.noteWrite(r.f, pid, []string{r.f.identity(was)}, []string{r.f.identity(e)})
 		r.confirmKept(ctx, client, summary, pid, body, answer, &resp.Diagnostics)
 		r.recordWrite(ctx, resp.Private, e, &resp.Diagnostics)
 	}
@@ -419,7 +419,7 @@ func (r *SingleResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	r.data.reader(r.f).Forget(pid)
-	removed := func() { r.data.noteWrite(r.f, pid, []string{r.f.key(e)}, nil) }
+	removed := func() { r.data.noteWrite(r.f, pid, []string{r.f.identity(e)}, nil) }
 	stays := "\n\nThe resource stays in the state; run terraform destroy (or apply) again once the cause is fixed."
 	if !r.data.routeRefused(r.f, "delete") {
 		err := api.Delete(ctx, pid, aid)

@@ -53,9 +53,22 @@ func appHeld(t *testing.T, env *acctest.Env, coll, id string) []string {
 // moving a group from available to required is one update with one write; an import with
 // -generate-config-out plans clean with zero writes; a change made in the portal shows; a
 // destroy removes them.
+// It runs with Graph's inferred behaviours both ways: settings filled in or stored as sent,
+// a run schedule filled in or not when none is sent, times answered canonically or as sent,
+// run_remediation_script read back as false or as written.
 func TestAccApps_applyMoveImportDriftDestroy(t *testing.T) {
 	t.Parallel()
-	env := acctest.Start(t)
+	for _, flipped := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inferredFlipped=%v", flipped), func(t *testing.T) {
+			t.Parallel()
+			appsDoneWhen(t, acctest.Start(t, func(c *emulator.Config) {
+				c.NoAppSettingsFillIn, c.FillInRunSchedule, c.TimeOfDayAsSent, c.RunRemediationScriptReadBack = flipped, flipped, flipped, flipped
+			}))
+		})
+	}
+}
+
+func appsDoneWhen(t *testing.T, env *acctest.Env) {
 	app := env.Server.AddPolicy(emulator.CollMobileApps, emulator.Policy{DisplayName: "Contoso VPN", ODataType: "#microsoft.graph.win32LobApp"})
 	ios := env.Server.AddPolicy(emulator.CollMobileApps, emulator.Policy{DisplayName: "Contoso iOS", ODataType: "#microsoft.graph.iosStoreApp"})
 	script := env.Server.AddPolicy(emulator.CollDeviceHealthScripts, emulator.Policy{DisplayName: "Restart services"})
@@ -93,6 +106,7 @@ resource "intune_device_health_script_assignments" "rs" {
     { target = "group", group_id = %[4]q, run_remediation_script = true, run_schedule = { type = "daily", interval = 1, time = "02:30" } },
     { target = "group", group_id = %[5]q, run_remediation_script = %[10]s, run_schedule = { type = "hourly", interval = 4 } },
     { target = "all_devices", filter_id = %[7]q, filter_type = "exclude", run_schedule = { type = "once", interval = 1, date = "2027-01-31", time = "18:00", use_utc = true } },
+    { target = "group", group_id = %[6]q },
   ]
 }
 `, app, ios, script, groupA, groupB, groupC, filter, availableIntent, notifications, hourlyRuns, groupD)
@@ -104,14 +118,19 @@ resource "intune_device_health_script_assignments" "rs" {
 	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
 		t.Fatalf("the plan after the apply must be empty (exit %d):\n%s", code, out)
 	}
-	want := []string{
-		"available exclusionGroupAssignmentTarget " + groupC + " settings=", // Graph's fill-ins
-		`available groupAssignmentTarget ` + groupB + ` settings={"@odata.type":"#microsoft.graph.win32LobAppAssignmentSettings","autoUpdateSettings":null,"deliveryOptimizationPriority":"foreground","installTimeSettings":null,"notifications":"hideAll","restartSettings":{"@odata.type":"#microsoft.graph.win32LobAppRestartSettings","countdownDisplayBeforeRestartInMinutes":15,"gracePeriodInMinutes":1440,"restartNotificationSnoozeDurationInMinutes":240}}`,
-	}
 	got := appHeld(t, env, emulator.CollMobileApps, app)
-	if len(got) != 5 || !strings.HasPrefix(got[0], want[0]) || got[1] != want[1] || !strings.HasPrefix(got[2], "available groupAssignmentTarget "+groupD) ||
+	if len(got) != 5 || !strings.HasPrefix(got[0], "available exclusionGroupAssignmentTarget "+groupC) ||
+		!strings.HasPrefix(got[1], "available groupAssignmentTarget "+groupB+` settings={"@odata.type":"#microsoft.graph.win32LobAppAssignmentSettings"`) ||
+		!strings.HasPrefix(got[2], "available groupAssignmentTarget "+groupD) ||
 		!strings.HasPrefix(got[3], "required groupAssignmentTarget "+groupA) || !strings.HasPrefix(got[4], "uninstall groupAssignmentTarget "+groupC) {
-		t.Fatalf("Graph holds for the app:\n%s\nwant the four assignments with these settings:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		t.Fatalf("Graph holds for the app:\n%s\nwant available to an exclusion of %s and to %s and %s, required to %s, uninstall to %s",
+			strings.Join(got, "\n"), groupC, groupB, groupD, groupA, groupC)
+	}
+	for _, w := range []string{`"deliveryOptimizationPriority":"foreground"`, `"notifications":"hideAll"`,
+		`"restartSettings":{"@odata.type":"#microsoft.graph.win32LobAppRestartSettings","countdownDisplayBeforeRestartInMinutes":15,"gracePeriodInMinutes":1440,"restartNotificationSnoozeDurationInMinutes":240}`} {
+		if !strings.Contains(got[1], w) {
+			t.Errorf("the available assignment's settings must hold %s:\n%s", w, got[1])
+		}
 	}
 	rs := strings.Join(appHeld(t, env, emulator.CollDeviceHealthScripts, script), "\n")
 	for _, w := range []string{`deviceHealthScriptDailySchedule","interval":1,"time":"02:30:00`, `runRemediationScript=true`,
