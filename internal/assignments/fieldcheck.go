@@ -236,7 +236,7 @@ func (f *Family) policyType(ctx context.Context, d *ProviderData, policyID strin
 // writes, and e writes the same values as written (the state) for fields Graph does not
 // read back, so nothing need be sent.
 func (f *Family) holds(e, remote, written element) bool {
-	if f.identity(e) != f.identity(remote) || !f.satisfies(e, remote) {
+	if f.identity(e) != f.identity(remote) || !f.satisfies(e, remote) || f.dropsOne(e, written) {
 		return false
 	}
 	for i := range f.Fields {
@@ -245,6 +245,52 @@ func (f *Family) holds(e, remote, written element) bool {
 		}
 	}
 	return true
+}
+
+// drops reports whether a planned element stops writing a value that the state's element
+// of the same identity writes: the apply must send, to clear it (fieldsToGraphOver).
+func (f *Family) drops(planned, prior []element) bool {
+	byID := map[string]element{}
+	for _, p := range prior {
+		byID[f.identity(p)] = p
+	}
+	for _, e := range planned {
+		if w, ok := byID[f.identity(e)]; ok && f.dropsOne(e, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Family) dropsOne(e, written element) bool {
+	for i := range f.Fields {
+		fd := &f.Fields[i]
+		if !fd.Identity && dropped(&fd.Attr, e.Fields[fd.Name], written.Fields[fd.Name]) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropped: was sets a value (or an attribute, at any depth) that v leaves out.
+func dropped(a *Attr, v, was any) bool {
+	if was == nil {
+		return false
+	}
+	if v == nil {
+		return true
+	}
+	vm, ok1 := v.(map[string]any)
+	wm, ok2 := was.(map[string]any)
+	if !ok1 || !ok2 {
+		return false
+	}
+	for i := range a.Attrs {
+		if dropped(&a.Attrs[i], vm[a.Attrs[i].Name], wm[a.Attrs[i].Name]) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkIncludedOnce reports an included target that appears under two values of the

@@ -573,11 +573,22 @@ func mergeJSON(base, over map[string]any) map[string]any {
 // fieldsToGraph are the members e's known, non-null fields are written as, in the
 // order declared; policyType chooses variants (Field.Variants).
 func (f *Family) fieldsToGraph(e element, policyType string) (string, error) {
+	return f.fieldsToGraphOver(e, element{}, policyType)
+}
+
+// fieldsToGraphOver is fieldsToGraph for an assignment Graph holds whose last written
+// values (the state's element, was) may set what e no longer does: each of those is written
+// as null, so Graph clears it (and applies its default) rather than keep it. A value left
+// out that was never written stays Graph's (not managed).
+func (f *Family) fieldsToGraphOver(e, was element, policyType string) (string, error) {
 	var out []string
 	for i := range f.Fields {
 		fd := &f.Fields[i]
 		v := e.Fields[fd.Name]
 		if v == nil {
+			if was.Fields[fd.Name] != nil && !fd.Identity {
+				out = append(out, fd.Member, "null")
+			}
 			continue
 		}
 		if hasUnknown(v) {
@@ -591,13 +602,41 @@ func (f *Family) fieldsToGraph(e element, policyType string) (string, error) {
 			}
 			odataType = vr.ODataType
 		}
-		raw, err := json.Marshal(fd.toJSON(v, odataType))
+		j := fd.toJSON(v, odataType)
+		if m, ok := j.(map[string]any); ok {
+			clearDropped(&fd.Attr, m, was.Fields[fd.Name])
+		}
+		raw, err := json.Marshal(j)
 		if err != nil {
 			return "", err
 		}
 		out = append(out, fd.Member, string(raw))
 	}
 	return graph.MembersObject(out...), nil
+}
+
+// clearDropped adds to j (the Graph object of a value) a null for each attribute that the
+// last written value was set and the value leaves out, at any depth.
+func clearDropped(a *Attr, j map[string]any, was any) {
+	wm, ok := was.(map[string]any)
+	if !ok {
+		return
+	}
+	for i := range a.Attrs {
+		sub := &a.Attrs[i]
+		if sub.Discriminator != nil || wm[sub.Name] == nil {
+			continue
+		}
+		cur, present := j[sub.Member]
+		switch {
+		case !present:
+			j[sub.Member] = nil
+		case sub.Kind == KindObject:
+			if cm, ok := cur.(map[string]any); ok {
+				clearDropped(sub, cm, wm[sub.Name])
+			}
+		}
+	}
 }
 
 // variant is the field's variant for a policy type (with or without '#').

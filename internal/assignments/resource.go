@@ -303,7 +303,7 @@ func (r *Resource) create(ctx context.Context, plan tfsdk.Plan, state *tfsdk.Sta
 	}
 	before, _ := r.f.reconcile(nil, directOnly(current))
 	replaced := r.f.difference(before, p.elems)
-	got, ok := r.assign(ctx, client, summary, p, current, true, diags)
+	got, ok := r.assign(ctx, client, summary, p, current, nil, true, diags)
 	if !ok || diags.HasError() {
 		// Nothing recorded, also after a per-assignment write that stopped part-way: state
 		// from a failed create would taint the resource, and the next apply would remove
@@ -393,8 +393,21 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		}
 	}
 	now, unsupported := r.f.reconcileWritten(basis, directOnly(current), prior)
+	// Whether Graph still holds what the plan started from is read against the state's
+	// values: read against the plan's, a value the plan stops writing would pass unseen.
+	stateBasis := append([]element{}, prior...)
+	inState := map[string]bool{}
+	for _, e := range prior {
+		inState[r.f.identity(e)] = true
+	}
+	for _, e := range p.elems {
+		if !inState[r.f.identity(e)] {
+			stateBasis = append(stateBasis, e)
+		}
+	}
+	held, _ := r.f.reconcileWritten(stateBasis, directOnly(current), prior)
 	switch {
-	case r.f.sameSet(now, p.elems) && len(unsupported) == 0:
+	case r.f.sameSet(now, p.elems) && len(unsupported) == 0 && !r.f.drops(p.elems, prior):
 		// Graph already holds exactly the planned targets (a change of spelling, of
 		// timeouts, or a change someone else made meanwhile): send nothing, record the plan.
 		tflog.Info(ctx, "Graph already holds the planned assignments; nothing sent", map[string]any{"policy_id": p.policyID})
@@ -403,7 +416,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		// Terraform before 1.12 passes no planned identity to carry over.
 		r.setIdentity(ctx, resp.Identity, p.policyID, &resp.Diagnostics)
 		return
-	case !r.f.sameSet(now, prior):
+	case !r.f.sameSet(held, prior):
 		resp.Diagnostics.AddError(fmt.Sprintf("%s %s changed since the plan", upperFirst(r.f.PolicyNoun), p.policyID),
 			fmt.Sprintf("The policy's direct assignments in Intune are no longer those this plan was based on.\n"+
 				"  In Intune now, not in what the plan started from: %s\n  In what the plan started from, no longer in Intune: %s\n\n"+
@@ -411,10 +424,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 				"or the plan was made with -refresh=false from an outdated state. Applying the plan would overwrite a change "+
 				"it did not show, so nothing was sent to Graph and the state is as before.\n\n"+
 				"Run terraform plan again to review the current assignments, then apply the new plan.",
-				orNone(r.f.difference(now, prior)), orNone(r.f.difference(prior, now))))
+				orNone(r.f.difference(held, prior)), orNone(r.f.difference(prior, held))))
 		return
 	}
-	got, ok := r.assign(ctx, client, summary, p, current, false, &resp.Diagnostics)
+	got, ok := r.assign(ctx, client, summary, p, current, prior, false, &resp.Diagnostics)
 	if ok && resp.Diagnostics.HasError() {
 		// A per-assignment write stopped part-way: the state holds what Graph holds, so
 		// the next plan shows the rest.
@@ -468,7 +481,7 @@ func (r *Resource) readPlan(ctx context.Context, plan tfsdk.Plan, diags *diag.Di
 // as Graph sent it (graph.Assignment.Raw): members the provider does not model, such as a
 // Cloud PC target's Frontline allotment or settings other tools set, survive a rewrite of
 // the set.
-func (r *Resource) assign(ctx context.Context, client *graph.Client, summary string, p planned, current []graph.Assignment, creating bool, diags *diag.Diagnostics) ([]element, bool) {
+func (r *Resource) assign(ctx context.Context, client *graph.Client, summary string, p planned, current []graph.Assignment, written []element, creating bool, diags *diag.Diagnostics) ([]element, bool) {
 	held := map[string]graph.Assignment{}
 	for _, a := range directOnly(current) {
 		if k := r.f.keyOf(a); k != "" {
@@ -482,12 +495,17 @@ func (r *Resource) assign(ctx context.Context, client *graph.Client, summary str
 		r.addGraphError(diags, summary, err, p.policyID, "Nothing was changed: the policy's type, which decides how its assignment settings are written, could not be read.")
 		return nil, false
 	}
+	was := map[string]element{}
+	for _, e := range written {
+		was[r.f.identity(e)] = e
+	}
 	desired := make([]graph.Assignment, 0, len(p.elems))
 	for _, e := range p.elems {
 		if a, ok := held[r.f.identity(e)]; ok {
 			// Graph's assignment, with the values the plan writes over it (an unchanged one
-			// goes back as Graph sent it; a NotReadBack field is always written).
-			ms, err := r.f.fieldsToGraph(e, policyType)
+			// goes back as Graph sent it; a NotReadBack field is always written), and a null
+			// for each value the state holds that the plan no longer writes.
+			ms, err := r.f.fieldsToGraphOver(e, was[r.f.identity(e)], policyType)
 			if err != nil {
 				diags.AddAttributeError(path.Root("assignments"), summary, err.Error()+". Nothing was sent to Graph.")
 				return nil, false

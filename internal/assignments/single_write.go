@@ -359,9 +359,14 @@ func (r *SingleResource) Update(ctx context.Context, req resource.UpdateRequest,
 			return nil, errNothingToSend // only the spelling changed: Graph already holds it
 		}
 		if r.f.identity(was) == r.f.identity(e) {
-			// Only data fields change: Graph's assignment with the planned values over it.
+			// Only data fields change: Graph's assignment with the planned values over it,
+			// and a null for each value the state holds that the plan no longer writes.
 			kept := direct[idx]
-			kept.Members = a.Members
+			ms, err := r.f.fieldsToGraphOver(e, prior, policyType)
+			if err != nil {
+				return nil, err
+			}
+			kept.Members = ms
 			direct[idx] = kept
 		} else {
 			direct[idx] = a

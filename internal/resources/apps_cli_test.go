@@ -180,6 +180,24 @@ resource "intune_device_health_script_assignments" "rs" {
 	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
 		t.Fatalf("the plan after a data change must be empty (exit %d):\n%s", code, out)
 	}
+	// A setting the configuration stops writing is cleared (sent as null), and the plan
+	// said so: not kept unseen by Graph while the plan shows it going.
+	restart := `,
+        restart_settings = { grace_period_in_minutes = 1440, countdown_display_before_restart_in_minutes = 15, restart_notification_snooze_duration_in_minutes = 240 }`
+	base := config("required", "showReboot", "true")
+	if !strings.Contains(base, restart) {
+		t.Fatal("the test's configuration changed: no restart_settings to remove")
+	}
+	write(cli, env, strings.Replace(base, restart, "", 1))
+	before = writes(env)
+	cli.MustRun("apply", "-auto-approve", "-input=false")
+	if got := strings.Join(appHeld(t, env, emulator.CollMobileApps, app), "\n"); writes(env)-before != 1 || strings.Contains(got, "gracePeriodInMinutes") ||
+		!strings.Contains(got, `"notifications":"showReboot"`) {
+		t.Errorf("removing restart_settings must send one write that clears them and keeps the rest (%d writes):\n%s", writes(env)-before, got)
+	}
+	if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Fatalf("the plan after clearing a setting must be empty (exit %d):\n%s", code, out)
+	}
 	write(cli, env, config("required"))
 	cli.MustRun("apply", "-auto-approve", "-input=false")
 
