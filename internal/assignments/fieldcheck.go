@@ -327,9 +327,9 @@ func (f *Family) checkIncludedOnce(elems []element, at func(i int) path.Path, di
 			}
 		}
 		addPlanError(diags, at(i), "Target included under two "+identityNoun(f),
-			fmt.Sprintf("%s is included by two assignments of one %s (%s). Intune includes a target under one %s of a %s only "+
+			fmt.Sprintf("%s is included by two assignments of one %s (%s). Intune includes a target under one %s of %s only "+
 				"(an exclusion may sit beside an inclusion of another %s). Keep one of the two.",
-				upperFirst(t), f.PolicyNoun, strings.Join(names, "; "), identitySingular(f), f.PolicyNoun, identitySingular(f)))
+				upperFirst(t), f.PolicyNoun, strings.Join(names, "; "), identitySingular(f), Article(f.PolicyNoun), identitySingular(f)))
 	}
 }
 

@@ -604,7 +604,7 @@ func (f *Family) fieldsToGraphOver(e, was element, policyType string) (string, e
 		}
 		j := fd.toJSON(v, odataType)
 		if m, ok := j.(map[string]any); ok {
-			clearDropped(&fd.Attr, m, was.Fields[fd.Name])
+			clearDropped(&fd.Attr, m, v, was.Fields[fd.Name])
 		}
 		raw, err := json.Marshal(j)
 		if err != nil {
@@ -615,12 +615,19 @@ func (f *Family) fieldsToGraphOver(e, was element, policyType string) (string, e
 	return graph.MembersObject(out...), nil
 }
 
-// clearDropped adds to j (the Graph object of a value) a null for each attribute that the
-// last written value was set and the value leaves out, at any depth.
-func clearDropped(a *Attr, j map[string]any, was any) {
+// clearDropped adds to j (the Graph object of value v) a null for each attribute that the
+// last written value was set and v leaves out, at any depth. An object whose kind changed (a
+// run schedule from daily to hourly) replaces Graph's whole object, so it needs none.
+func clearDropped(a *Attr, j map[string]any, v, was any) {
 	wm, ok := was.(map[string]any)
+	vm, _ := v.(map[string]any)
 	if !ok {
 		return
+	}
+	for i := range a.Attrs {
+		if d := &a.Attrs[i]; d.Discriminator != nil && vm[d.Name] != wm[d.Name] {
+			return
+		}
 	}
 	for i := range a.Attrs {
 		sub := &a.Attrs[i]
@@ -633,7 +640,7 @@ func clearDropped(a *Attr, j map[string]any, was any) {
 			j[sub.Member] = nil
 		case sub.Kind == KindObject:
 			if cm, ok := cur.(map[string]any); ok {
-				clearDropped(sub, cm, wm[sub.Name])
+				clearDropped(sub, cm, vm[sub.Name], wm[sub.Name])
 			}
 		}
 	}

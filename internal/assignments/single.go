@@ -208,6 +208,15 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 				r.f.singleType(), r.f.PolicyNoun, id, r.f.describe(e), r.f.PolicyIDAttribute, first.spelled))
 		return
 	}
+	// One target, one identity (an app's group under one intent): across the configuration.
+	if kind, ok := r.f.kindByName(e.Target.ValueString()); ok && r.f.IncludedOnce && !kind.Excludes {
+		if other, ok := r.data.claimTarget(r.f, id, "included|"+r.f.bareTargetKey(e), req.Config.Raw, !req.State.Raw.IsNull(), priorAssignment.ValueString()); !ok {
+			resp.Diagnostics.AddAttributeError(path.Root(r.f.targetAttributeName()), "Target included under two "+identityNoun(r.f),
+				r.f.includedTwiceDetail(e, fmt.Sprintf("another %s resource of this configuration (on %s %s)", r.f.singleType(), r.f.PolicyNoun, other.spelled))+
+					" Nothing was sent to Graph.")
+			return
+		}
+	}
 	// A filter the plan adds or changes must be of the family's kind (plancheck.go).
 	if r.data.Client != nil {
 		changed := req.State.Raw.IsNull()
@@ -246,6 +255,13 @@ func (r *SingleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if existing, ok := r.f.findByKey(current, e); ok && (first == nil || !strings.EqualFold(existing.ID, first.priorAssignment)) &&
 		!r.data.heldInState(r.f, id, existing.ID) {
 		resp.Diagnostics.AddError(alreadyAssignedSummary(r.f, id), r.f.alreadyAssignedDetail(id, e, existing))
+	}
+	replaced := func(aid string) bool { return first != nil && strings.EqualFold(aid, first.priorAssignment) }
+	if other, ok := r.f.includedElsewhere(current, e, replaced); ok {
+		oe, _ := r.f.fromGraph(other)
+		resp.Diagnostics.AddAttributeError(path.Root(r.f.targetAttributeName()), "Target included under two "+identityNoun(r.f),
+			r.f.includedTwiceDetail(e, fmt.Sprintf("the %s's assignment %s (%s) in Intune", r.f.PolicyNoun, other.ID, r.f.describe(oe)))+
+				" Nothing was sent to Graph.")
 	}
 }
 
@@ -301,12 +317,46 @@ func (e element) known() bool {
 // targetKey identifies an assignment's target, without its filter: Graph gives each target
 // one assignment (internal/graph/NOTES.md#assignment-ids).
 func (f *Family) targetKey(e element) string {
-	k := f.identity(e)
-	parts := strings.Split(k, "|")
+	return f.bareTargetKey(e) + f.identityOf(e)
+}
+
+// bareTargetKey is the target alone: kind, group and collection, without the filter and
+// the identity fields.
+func (f *Family) bareTargetKey(e element) string {
+	parts := strings.Split(f.identity(e), "|")
 	if len(parts) > 3 {
 		parts = parts[:3]
 	}
-	return strings.Join(parts, "|") + f.identityOf(e)
+	return strings.Join(parts, "|")
+}
+
+// includedElsewhere finds, for a family whose targets are included under one value of its
+// identity fields only (Family.IncludedOnce), a direct assignment of as that includes e's
+// target under another value; skip names an assignment ID that does not count (the one
+// this resource replaces).
+func (f *Family) includedElsewhere(as []graph.Assignment, e element, skip func(id string) bool) (graph.Assignment, bool) {
+	kind, ok := f.kindByName(e.Target.ValueString())
+	if !f.IncludedOnce || !ok || kind.Excludes {
+		return graph.Assignment{}, false
+	}
+	for _, a := range directOnly(as) {
+		ge, ok := f.fromGraph(a)
+		if !ok || skip(a.ID) || f.bareTargetKey(ge) != f.bareTargetKey(e) || f.identityOf(ge) == f.identityOf(e) {
+			continue
+		}
+		if k, _ := f.kindByName(ge.Target.ValueString()); !k.Excludes {
+			return a, true
+		}
+	}
+	return graph.Assignment{}, false
+}
+
+// includedTwiceDetail is the detail of "Target included under two intents" for a single
+// resource, naming the other assignment.
+func (f *Family) includedTwiceDetail(e element, other string) string {
+	return fmt.Sprintf("This resource includes %s under %s, and %s includes it under another. Intune includes a target under one %s "+
+		"of %s only (an exclusion may sit beside an inclusion of another %s). Keep one of the two, or make one an exclusion.",
+		f.describe(e), strings.TrimPrefix(f.identityOf(e), "|"), other, identitySingular(f), Article(f.PolicyNoun), identitySingular(f))
 }
 
 // findByKey finds the direct assignment with e's target.

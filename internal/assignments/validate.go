@@ -58,8 +58,12 @@ func (f *Family) validate(ctx context.Context, set types.Set, root path.Path) di
 		if prev, dup := seen[identity]; dup {
 			switch {
 			case prev.excludes != kind.Excludes:
+				under := "for a policy"
+				if id := f.identityOf(e); id != "" {
+					under = "under one " + strings.ReplaceAll(strings.TrimPrefix(id, "|"), "=", " ") + " (it may be excluded under another)"
+				}
 				addPlanError(&diags, at.AtName(attrGroupID), "Group both included and excluded",
-					fmt.Sprintf("Group %s appears as an included and as an excluded target. A group can be one or the other for a policy; remove one of the two assignments.", e.GroupID.ValueString()))
+					fmt.Sprintf("Group %s appears as an included and as an excluded target. A group can be one or the other %s; remove one of the two assignments.", e.GroupID.ValueString(), under))
 			default:
 				addPlanError(&diags, at, "Duplicate assignment target",
 					fmt.Sprintf("The same target (%s) appears in more than one assignment. Graph keeps one assignment per target; merge them into one.", identity))

@@ -53,7 +53,7 @@ var appSettings = assignments.AssignmentField{
 			{Name: "delivery_optimization_priority", Member: "deliveryOptimizationPriority", OneOf: []string{"notConfigured", "foreground"},
 				Default: "notConfigured", Only: win32Types, Description: "Delivery Optimization priority of the download."},
 			{Name: "restart_settings", Member: "restartSettings", Kind: assignments.KindObject, Only: windowsInstall,
-				Description: "Restart grace period of a required install.",
+				Description: "The restart grace period after the install, and its countdown and snooze.",
 				Attrs: []assignments.Attr{
 					{Name: "grace_period_in_minutes", Member: "gracePeriodInMinutes", Kind: assignments.KindInt, Min: 1, Max: 20160,
 						Description: "Minutes from the install to the restart."},

@@ -560,3 +560,119 @@ func randomAcceptedSets(t *testing.T, seed int64, fillIn bool) {
 }
 
 func pick(rng *rand.Rand, vs ...string) string { return vs[rng.Intn(len(vs))] }
+
+// The single-assignment resources of apps and remediations: a change of settings or
+// schedule is an in-place update (one write), a setting no longer written is cleared, a
+// change of intent replaces the assignment, an import by ID plans clean, and a group
+// included under another intent, in Graph or in the configuration, fails the plan.
+func TestAccApps_singleResources(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	app := env.Server.AddPolicy(emulator.CollMobileApps, emulator.Policy{DisplayName: "Single", ODataType: "#microsoft.graph.win32LobApp"})
+	script := env.Server.AddPolicy(emulator.CollDeviceHealthScripts, emulator.Policy{DisplayName: "Single script"})
+	mustSet(t, env.Server.SetPolicyAssignments(emulator.CollMobileApps, app, []emulator.Assignment{{Intent: "required",
+		Target: emulator.Target{ODataType: emulator.TargetGroup, GroupID: groupC}}}))
+	cfg := func(intent, settings, schedule string) string {
+		return fmt.Sprintf(`
+resource "intune_mobile_app_assignment" "a" {
+  mobile_app_id = %q
+  intent        = %q
+  target        = "group"
+  group_id      = %q
+  settings      = %s
+}
+resource "intune_device_health_script_assignment" "s" {
+  device_health_script_id = %q
+  target                  = "group"
+  group_id                = %q
+  run_schedule            = %s
+}
+`, app, intent, groupA, settings, script, groupA, schedule)
+	}
+	withRestart := `{ notifications = "hideAll", restart_settings = { grace_period_in_minutes = 60, countdown_display_before_restart_in_minutes = 10 } }`
+	cli := env.CLI(t)
+	write(cli, env, cfg("available", withRestart, `{ type = "daily", interval = 1, time = "02:00" }`))
+	cli.MustRun("init", "-input=false")
+	cli.MustRun("apply", "-auto-approve", "-input=false")
+	step := func(what, config, wantPlan string, wantWrites int, check func(string) bool) {
+		t.Helper()
+		write(cli, env, config)
+		if out := cli.MustRun("plan", "-input=false", "-no-color"); !strings.Contains(out, wantPlan) {
+			t.Fatalf("%s: the plan must say %q:\n%s", what, wantPlan, out)
+		}
+		before := writes(env)
+		cli.MustRun("apply", "-auto-approve", "-input=false")
+		if n := writes(env) - before; n != wantWrites {
+			t.Errorf("%s: %d writes; want %d", what, n, wantWrites)
+		}
+		got := strings.Join(appHeld(t, env, emulator.CollMobileApps, app), "\n") + "\n" + strings.Join(appHeld(t, env, emulator.CollDeviceHealthScripts, script), "\n")
+		if !check(got) {
+			t.Errorf("%s: Graph holds:\n%s", what, got)
+		}
+		if out, code := cli.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+			t.Fatalf("%s: the next plan must be empty (exit %d):\n%s", what, code, out)
+		}
+	}
+	step("a setting changed", cfg("available", strings.Replace(withRestart, "hideAll", "showReboot", 1), `{ type = "daily", interval = 1, time = "02:00" }`),
+		"0 to add, 1 to change, 0 to destroy", 1, func(g string) bool {
+			return strings.Contains(g, `"notifications":"showReboot"`) && strings.Contains(g, `"gracePeriodInMinutes":60`) && strings.Contains(g, "required groupAssignmentTarget "+groupC)
+		})
+	step("a setting no longer written", cfg("available", `{ notifications = "showReboot" }`, `{ type = "hourly", interval = 3 }`),
+		"0 to add, 2 to change, 0 to destroy", 2, func(g string) bool {
+			return !strings.Contains(g, "gracePeriodInMinutes") && strings.Contains(g, `deviceHealthScriptHourlySchedule","interval":3`)
+		})
+	step("the intent changed", cfg("uninstall", `{ notifications = "showReboot" }`, `{ type = "hourly", interval = 3 }`),
+		"1 to add, 0 to change, 1 to destroy", 2, func(g string) bool {
+			return strings.Contains(g, "uninstall groupAssignmentTarget "+groupA) && !strings.Contains(g, "available groupAssignmentTarget "+groupA) &&
+				strings.Contains(g, "required groupAssignmentTarget "+groupC)
+		})
+
+	// Import by ID, with generated configuration: zero writes, a clean plan.
+	as, _ := env.Server.PolicyAssignments(emulator.CollMobileApps, app)
+	var aid string
+	for _, a := range as {
+		if strings.EqualFold(a.Target.GroupID, groupA) {
+			aid = a.ID
+		}
+	}
+	imp := env.CLI(t)
+	write(imp, env, fmt.Sprintf("\nimport {\n  to = intune_mobile_app_assignment.a\n  id = %q\n}\n", app+"/"+aid))
+	imp.MustRun("init", "-input=false")
+	imp.MustRun("plan", "-input=false", "-generate-config-out=generated.tf")
+	before := writes(env)
+	imp.MustRun("apply", "-auto-approve", "-input=false")
+	if out, code := imp.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 || writes(env) != before {
+		t.Fatalf("the single import must plan clean with zero writes (exit %d, %d writes):\n%s\n%s", code, writes(env)-before, out, imp.Read("generated.tf"))
+	}
+
+	// A group included under another intent: in Graph (another team's), or twice in the configuration.
+	clash := env.CLI(t)
+	write(clash, env, fmt.Sprintf(`
+resource "intune_mobile_app_assignment" "c" {
+  mobile_app_id = %[1]q
+  intent        = "available"
+  target        = "group"
+  group_id      = %[2]q
+}
+resource "intune_mobile_app_assignment" "d1" {
+  mobile_app_id = %[1]q
+  intent        = "available"
+  target        = "all_devices"
+}
+resource "intune_mobile_app_assignment" "d2" {
+  mobile_app_id = %[1]q
+  intent        = "required"
+  target        = "all_devices"
+}
+`, app, groupC))
+	clash.MustRun("init", "-input=false")
+	before = writes(env)
+	out, code := clash.Run("plan", "-input=false", "-no-color")
+	if code == 0 || strings.Count(flat(out), "Error: Target included under two intents") != 2 || writes(env) != before {
+		t.Fatalf("a group already required in Graph, and all devices twice, must each fail the plan with zero writes (exit %d):\n%s", code, out)
+	}
+	cli.MustRun("destroy", "-auto-approve", "-input=false")
+	if got := appHeld(t, env, emulator.CollMobileApps, app); len(got) != 1 || !strings.HasPrefix(got[0], "required groupAssignmentTarget "+groupC) {
+		t.Errorf("destroy must leave another team's assignment only: %v", got)
+	}
+}

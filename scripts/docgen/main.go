@@ -712,12 +712,7 @@ func upperFirst(s string) string { return assignments.UpperFirst(s) }
 
 func humanize(name string) string { return strings.ReplaceAll(name, "_", " ") }
 
-func article(s string) string {
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
-		return "an " + s
-	}
-	return "a " + s
-}
+func article(s string) string { return assignments.Article(s) }
 
 func quote(names []string) []string {
 	out := make([]string, len(names))
