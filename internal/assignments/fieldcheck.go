@@ -207,7 +207,14 @@ func (f *Family) checkPolicy(ctx context.Context, d *ProviderData, policyID stri
 			}
 		}
 		if f.Policy.Check != nil {
-			report(diags, at(i), f.Policy.Check(item, f.view(e)))
+			for _, p := range f.Policy.Check(item, f.view(e)) {
+				where := at(i)
+				if len(p.Path) == 0 && where.Equal(path.Empty()) {
+					// About the policy itself, on a single-assignment resource: point at its ID.
+					where = path.Root(f.PolicyIDAttribute)
+				}
+				report(diags, where, []Problem{p})
+			}
 		}
 	}
 	return item.ODataType

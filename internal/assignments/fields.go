@@ -779,7 +779,7 @@ func (f *Family) fieldAttributes() map[string]schema.Attribute {
 			a.Description += " Graph reads this back as `false` whatever was written, so the value written is what the provider sends and keeps; it never shows as drift, and an import leaves it null."
 		}
 		if !fd.Identity && !fd.NotReadBack && fd.Kind == KindObject {
-			a.Description += " Values left out are not managed: whatever Graph holds for them (its defaults) is kept and never shows as a change."
+			a.Description += " Values never written are not managed: whatever Graph holds for them (its defaults) is kept and never shows as a change. A value written and then left out is cleared (sent as null), and the plan shows it going."
 		}
 		m[fd.Name] = a.resourceAttribute(fd.Required)
 	}
