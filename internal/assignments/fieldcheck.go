@@ -197,8 +197,8 @@ func (f *Family) checkPolicy(ctx context.Context, d *ProviderData, policyID stri
 			what := fmt.Sprintf("%s %q (%s %s)", f.PolicyNoun, item.DisplayName, f.Policy.Noun, item.ODataType)
 			if !known {
 				report(diags, at(i), []Problem{{Path: []string{fd.Name}, Summary: "Setting not taken by " + f.Policy.Noun,
-					Detail: fmt.Sprintf("The assignment sets `%s`, but %s takes no %s; %s with %s are: %s. Remove `%s`.",
-						fd.Name, what, fd.Name, PluralNoun(f.PolicyNoun), fd.Name, strings.Join(variantTypes(fd), ", "), fd.Name)}})
+					Detail: fmt.Sprintf("The assignment sets `%s`, but this provider knows no %s for %s; it writes %s for these %ss only: %s. Remove `%s`.",
+						fd.Name, fd.Name, what, fd.Name, f.Policy.Noun, strings.Join(variantTypes(fd), ", "), fd.Name)}})
 				continue
 			}
 			_ = vr
