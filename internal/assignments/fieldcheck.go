@@ -3,6 +3,7 @@ package assignments
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -128,12 +129,7 @@ func notTaken(a Attr, m map[string]any, variant, what string, prefix []string) [
 }
 
 func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 // policyRead is one plan-time read of a policy (Family.Policy), shared by the run.

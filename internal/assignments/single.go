@@ -135,31 +135,9 @@ func (f *Family) elementFrom(ctx context.Context, get getAttributeFunc, diags *d
 	if len(f.Fields) > 0 {
 		vals := make(map[string]attr.Value, len(f.Fields))
 		for i := range f.Fields {
-			v := f.Fields[i].fromTree(nil) // a null of the field's type, to read into
-			var target attr.Value
-			switch v.(type) {
-			case types.Bool:
-				var x types.Bool
-				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
-				target = x
-			case types.Int64:
-				var x types.Int64
-				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
-				target = x
-			case types.Object:
-				var x types.Object
-				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
-				target = x
-			case types.List:
-				var x types.List
-				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
-				target = x
-			default:
-				var x types.String
-				diags.Append(get(ctx, path.Root(f.Fields[i].Name), &x)...)
-				target = x
-			}
-			vals[f.Fields[i].Name] = target
+			var v attr.Value // the framework reads any attribute into an attr.Value
+			diags.Append(get(ctx, path.Root(f.Fields[i].Name), &v)...)
+			vals[f.Fields[i].Name] = v
 		}
 		e.Fields = f.fieldsFromAttrs(vals)
 	}

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/intunetf/terraform-provider-intune/internal/assignments"
@@ -219,12 +220,7 @@ func appPolicyCheck(app graph.Item, v assignments.ElementView) []assignments.Pro
 }
 
 func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, s) })
 }
 
 // runSchedule is a remediation's `run_schedule` (graph-families.md §19; SDK
