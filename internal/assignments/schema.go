@@ -181,7 +181,11 @@ func (f *Family) dataSourceSchema() dschema.Schema {
 		attrs[attrFilterType] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`include`, `exclude`, or null for no filter."}
 	}
 	for i := range f.Fields {
-		attrs[f.Fields[i].Name] = f.Fields[i].dataSourceAttribute()
+		a := f.Fields[i].Attr
+		if f.Fields[i].NotReadBack {
+			a.Description += " Always null here: Graph reads it back as `false` whatever was written, so a read cannot tell."
+		}
+		attrs[f.Fields[i].Name] = a.dataSourceAttribute()
 	}
 	if f.sources() {
 		attrs[attrSource] = dschema.StringAttribute{Computed: true, MarkdownDescription: "`direct`, or `policySets` for an assignment inherited from a policy set."}
