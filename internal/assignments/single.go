@@ -332,9 +332,9 @@ func (f *Family) includedElsewhere(as []graph.Assignment, e element, skip func(i
 // includedTwiceDetail is the detail of "Target included under two intents" for a single
 // resource, naming the other assignment.
 func (f *Family) includedTwiceDetail(e element, other string) string {
-	return fmt.Sprintf("This resource includes %s under %s, and %s includes it under another. Intune includes a target under one %s "+
+	return fmt.Sprintf("This resource includes %s, and %s includes the same target under another %s. Intune includes a target under one %s "+
 		"of %s only (an exclusion may sit beside an inclusion of another %s). Keep one of the two, or make one an exclusion.",
-		f.describe(e), strings.TrimPrefix(f.identityOf(e), "|"), other, identitySingular(f), Article(f.PolicyNoun), identitySingular(f))
+		f.describe(e), other, identitySingular(f), identitySingular(f), Article(f.PolicyNoun), identitySingular(f))
 }
 
 // findByKey finds the direct assignment with e's target.

@@ -186,10 +186,18 @@ func (d *ProviderData) readBack(ctx context.Context, f *Family, client *graph.Cl
 	if err != nil {
 		return nil, fmt.Errorf("the write was accepted, but reading the assignments back failed: %w", err)
 	}
-	want := f.keySet(sent)
+	want := f.remote(sent)
 	return d.await(ctx, f, client, policyID, d.clock().Now().Add(consistencyWindow), got, func(as []graph.Assignment) bool {
-		return f.keySet(as) != want
+		return !f.shows(as, want)
 	})
+}
+
+// shows reports whether Graph's assignments as hold the set sent: the same assignments
+// (identities), each holding the values written (what Graph fills in besides them plays no
+// part). A read that lags shows the old values of a data-only change, and is read again.
+func (f *Family) shows(as []graph.Assignment, sent []element) bool {
+	got, _ := f.reconcile(sent, directOnly(as))
+	return f.sameSet(got, sent)
 }
 
 // keyOf is the key of one assignment Graph holds or the provider built, or "" when the

@@ -18,6 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/intunetf/terraform-provider-intune/internal/acctest"
 	"github.com/intunetf/terraform-provider-intune/internal/emulator"
 )
@@ -674,5 +678,50 @@ resource "intune_mobile_app_assignment" "d2" {
 	cli.MustRun("destroy", "-auto-approve", "-input=false")
 	if got := appHeld(t, env, emulator.CollMobileApps, app); len(got) != 1 || !strings.HasPrefix(got[0], "required groupAssignmentTarget "+groupC) {
 		t.Errorf("destroy must leave another team's assignment only: %v", got)
+	}
+}
+
+// A change of data only (a setting, a schedule), under 8 s of Graph read lag: the apply
+// reads back until Graph shows the values written, so the plan right after it is empty
+// (no phantom update of the old values), for both resource kinds.
+func TestAccApps_dataChangesUnderReadLag(t *testing.T) {
+	t.Parallel()
+	env := acctest.Start(t)
+	clock := env.UseFakeClock()
+	env.Server.SetReadLag(8 * time.Second)
+	app := env.Server.AddPolicy(emulator.CollMobileApps, emulator.Policy{DisplayName: "Lag", ODataType: "#microsoft.graph.win32LobApp"})
+	other := env.Server.AddPolicy(emulator.CollMobileApps, emulator.Policy{DisplayName: "Lag single", ODataType: "#microsoft.graph.win32LobApp"})
+	script := env.Server.AddPolicy(emulator.CollDeviceHealthScripts, emulator.Policy{DisplayName: "Lag script"})
+	cfg := func(notifications, schedule string) string {
+		return env.ProviderConfig() + fmt.Sprintf(`
+resource "intune_mobile_app_assignments" "a" {
+  mobile_app_id = %[1]q
+  assignments   = [{ intent = "required", target = "all_devices", settings = { notifications = %[4]q } }]
+}
+resource "intune_mobile_app_assignment" "s" {
+  mobile_app_id = %[2]q
+  intent        = "required"
+  target        = "group"
+  group_id      = %[6]q
+  settings      = { notifications = %[4]q }
+}
+resource "intune_device_health_script_assignments" "r" {
+  device_health_script_id = %[3]q
+  assignments             = [{ target = "group", group_id = %[6]q, run_schedule = %[5]s }]
+}
+`, app, other, script, notifications, schedule, groupA)
+	}
+	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	var base time.Duration
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("hideAll", `{ type = "daily", interval = 1, time = "12:00" }`), ConfigPlanChecks: empty,
+				Check: func(*terraform.State) error { base = clock.Slept(); return nil }},
+			{Config: cfg("showReboot", `{ type = "hourly", interval = 4 }`), ConfigPlanChecks: empty},
+		},
+	})
+	if slept := clock.Slept() - base; slept < 8*time.Second {
+		t.Fatalf("the data change waited %v on the clock, less than the 8 s lag: the test did not meet the lag", slept)
 	}
 }
