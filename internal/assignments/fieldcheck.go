@@ -189,7 +189,7 @@ func (f *Family) checkPolicy(ctx context.Context, d *ProviderData, policyID stri
 			if fd.Variants == nil || e.Fields[fd.Name] == nil {
 				continue
 			}
-			vr, known := fd.variant(item.ODataType)
+			_, known := fd.variant(item.ODataType)
 			what := fmt.Sprintf("%s %q (%s %s)", f.PolicyNoun, item.DisplayName, f.Policy.Noun, item.ODataType)
 			if !known {
 				report(diags, at(i), []Problem{{Path: []string{fd.Name}, Summary: "Setting not taken by " + f.Policy.Noun,
@@ -197,7 +197,6 @@ func (f *Family) checkPolicy(ctx context.Context, d *ProviderData, policyID stri
 						fd.Name, fd.Name, what, fd.Name, f.Policy.Noun, strings.Join(variantTypes(fd), ", "), fd.Name)}})
 				continue
 			}
-			_ = vr
 			if ok {
 				report(diags, at(i), notTaken(fd.Attr, m, item.ODataType, what, []string{fd.Name}))
 			}
